@@ -1,0 +1,53 @@
+"""Plain records that repositories return. Storage owns them so that it imports nothing of ours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_db_time(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_db_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class Community:
+    id: int
+    name: str
+    district: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    telegram_id: int
+    locale: str
+    community_id: int | None = None
+    consent_at: datetime | None = None
+    consent_declined_at: datetime | None = None
+    blocked_at: datetime | None = None
+    roles: frozenset[str] = frozenset()
+
+    @property
+    def has_consented(self) -> bool:
+        return self.consent_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DialogState:
+    chat_id: int
+    state: str
+    data: dict[str, Any] = field(default_factory=dict)
+    version: int = 0

@@ -1,0 +1,17 @@
+"""A Session is one open transaction with its repositories; it never commits (the Database does)."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.sqlite.communities import SqliteCommunities
+from storage.sqlite.dialogs import SqliteDialogs
+from storage.sqlite.users import SqliteUsers
+
+
+class Session:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.users = SqliteUsers(conn)
+        self.communities = SqliteCommunities(conn)
+        self.dialogs = SqliteDialogs(conn)

@@ -1,0 +1,1 @@
+"""SQLite repositories (all SQL lives here)."""
