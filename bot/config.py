@@ -1,0 +1,76 @@
+"""Settings, read once from the environment and `.env` (prefix `SANSHE_`) and passed down.
+
+There is no module-level settings object on purpose: `main` builds one `Settings` and hands it to
+whatever needs it, so tests and the demo can run several configurations in one process.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SANSHE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = Field(default=None, description="Bot token from @BotFather.")
+    api_base_url: str = Field(
+        default=TELEGRAM_API_BASE_URL,
+        description="Handed to python-telegram-bot's base_url as is, e.g. http://127.0.0.1:8081/bot.",
+    )
+    api_file_url: str | None = Field(
+        default=None, description="File download base; derived from api_base_url when empty."
+    )
+    database_url: str = "sqlite:///data/sanshe.db"
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    default_locale: str = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+    locales_dir: Path = PROJECT_ROOT / "locales"
+    max_message_chars: int = Field(default=500, ge=50, le=4096)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: object) -> object:
+        # The environment carries "123,456"; pydantic would otherwise expect JSON.
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace("，", ",").split(",")]
+            try:
+                return [int(p) for p in parts if p]
+            except ValueError as exc:
+                raise ValueError("SANSHE_ADMIN_IDS must be comma-separated Telegram user ids") from exc
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def file_base_url(self) -> str:
+        """Telegram serves files under /file/bot<token>; mirror that for a custom API server."""
+        if self.api_file_url:
+            return self.api_file_url
+        base = self.api_base_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
+    def token_value(self) -> str | None:
+        return self.bot_token.get_secret_value() if self.bot_token else None
