@@ -1,1 +1,35 @@
-def main() -> None: ...
+"""The `sanshe` command line: one sub-command per module, each registering itself.
+
+Every sub-command module exposes `register(subparsers)`, which adds its parser and sets
+`func` to a callable `(args: argparse.Namespace) -> int` returning the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Imported here so that `sanshe --help` stays fast and a broken optional module names itself.
+    from bot import cli_match, cli_run
+
+    parser = argparse.ArgumentParser(prog="sanshe", description="三社联动 Sanshe bot")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (cli_run, cli_match):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

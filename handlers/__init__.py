@@ -1,1 +1,31 @@
-"""handlers."""
+"""Telegram handlers, one module per audience; `register` wires them in the order they must match."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers import common, community, consent, inbox
+from handlers import keyboards as kb
+
+COMMANDS = ("start", "help", "cancel", "language", "privacy")
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, inbox.in_group))
+    app.add_handler(CommandHandler("start", common.start, filters=private))
+    app.add_handler(CommandHandler("help", common.help_command, filters=private))
+    app.add_handler(CommandHandler("cancel", common.cancel, filters=private))
+    app.add_handler(CommandHandler("language", common.language, filters=private))
+    app.add_handler(CommandHandler("privacy", consent.privacy, filters=private))
+    app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=rf"^{kb.LANG}:"))
+    app.add_handler(CallbackQueryHandler(consent.consent_pressed, pattern=rf"^{kb.CONSENT}:"))
+    app.add_handler(CallbackQueryHandler(consent.privacy_pressed, pattern=rf"^{kb.PRIVACY}:"))
+    app.add_handler(CallbackQueryHandler(community.community_pressed, pattern=rf"^{kb.COMMUNITY}:"))
+    app.add_handler(CallbackQueryHandler(inbox.on_stale_button))
+    app.add_handler(MessageHandler(private & filters.COMMAND, inbox.on_unknown_command))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.UpdateType.EDITED, inbox.on_text))
+    app.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, inbox.on_other_message))
+    app.add_error_handler(inbox.on_error)

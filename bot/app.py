@@ -1,0 +1,81 @@
+"""Composition root: build the python-telegram-bot Application with our typed context and services."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+import handlers
+from bot.config import Settings
+from bot.i18n import I18n
+from handlers.context import BotData, SansheContext, Services
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+SanheApp = Application[Any, SansheContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+
+def load_i18n(settings: Settings) -> I18n:
+    return I18n.load(settings.locales_dir, settings.default_locale, settings.tz)
+
+
+def build_application(settings: Settings, db: Database, i18n: I18n, token: str) -> SanheApp:
+    context_types = ContextTypes(context=SansheContext, bot_data=BotData)
+    app: SanheApp = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.file_base_url)
+        .context_types(context_types)
+        .post_init(_announce_commands)
+        .build()
+    )
+    app.bot_data.services = Services(
+        db=db,
+        i18n=i18n,
+        admin_ids=frozenset(settings.admin_ids),
+        max_message_chars=settings.max_message_chars,
+    )
+    handlers.register(app)
+    return app
+
+
+async def _announce_commands(app: SanheApp) -> None:
+    """The command menu in each language Telegram may show (default = the default locale)."""
+    services = app.bot_data.services
+    assert services is not None
+    i18n = services.i18n
+    scope = BotCommandScopeAllPrivateChats()
+    try:
+        for locale in i18n.locales:
+            t = i18n.translator(locale)
+            commands = [BotCommand(name, t(f"command.{name}")) for name in handlers.COMMANDS]
+            language = None if locale == i18n.default_locale else locale.split("_")[0]
+            await app.bot.set_my_commands(commands, scope=scope, language_code=language)
+    except TelegramError as exc:  # a cosmetic menu must not stop the bot from starting
+        log.warning("could not set the command menu: %s", exc)
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, db: Database, i18n: I18n, token: str, *, poll_timeout: int = 10
+) -> AsyncIterator[SanheApp]:
+    """Start long polling inside the caller's event loop; stop cleanly on exit (Ctrl-C included)."""
+    app = build_application(settings, db, i18n, token)
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()

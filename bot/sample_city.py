@@ -1,0 +1,45 @@
+"""A small sample city for `sanshe demo` and the tests: a few communities with their staff and workers.
+
+Ids of simulated people are fixed so that the demo script and the tests can talk about them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.protocols import UnitOfWork
+
+COMMUNITIES: tuple[tuple[str, str], ...] = (
+    ("阳光社区", "雨花区"),
+    ("桂花社区", "雨花区"),
+    ("东塘社区", "雨花区"),
+    ("望月湖社区", "岳麓区"),
+    ("雨花亭社区", "雨花区"),
+    ("枫林社区", "岳麓区"),
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    telegram_id: int
+    name: str
+    role: str
+    community: str
+
+
+STAFF = Person(900001, "刘主任", "staff", "阳光社区")
+SOCIAL_WORKER = Person(900002, "陈社工", "social_worker", "阳光社区")
+VOLUNTEER = Person(900003, "小李", "volunteer", "阳光社区")
+PEOPLE = (STAFF, SOCIAL_WORKER, VOLUNTEER)
+
+
+async def seed(uow: UnitOfWork, now: datetime, locale: str = "zh_CN") -> None:
+    """Idempotent: running it twice leaves the same city."""
+    ids: dict[str, int] = {}
+    for name, district in COMMUNITIES:
+        community = await uow.communities.add(name, now, district=district)
+        ids[name] = community.id
+    for person in PEOPLE:
+        await uow.users.create(person.telegram_id, locale, now)
+        await uow.users.grant_role(person.telegram_id, person.role, now, community_id=ids[person.community])

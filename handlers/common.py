@@ -1,0 +1,79 @@
+"""Everybody's commands: /start, /language, /help, /cancel."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from core import onboarding
+from core.dialog import State
+from handlers import keyboards as kb
+from handlers import steps
+from handlers.context import SansheContext
+from handlers.turn import Turn, turn_handler
+
+
+@turn_handler
+async def start(update: Update, context: SansheContext, turn: Turn) -> None:
+    person = update.effective_user
+    assert person is not None
+    guessed = turn.services.i18n.guess_locale(person.language_code)
+    user, step = await onboarding.begin(turn.tx, person.id, guessed, turn.now, turn.services.admin_ids)
+    turn.user = user
+    turn.use_locale(user.locale)
+    if step is State.MENU:
+        turn.say(turn.t("start.welcome_back"))
+    await steps.enter(turn, step)
+
+
+@turn_handler
+async def language(update: Update, context: SansheContext, turn: Turn) -> None:
+    # Language is changeable at any step; the step itself stays where it was.
+    turn.say(turn.t("language.prompt"), kb.language_keyboard(turn.services.i18n))
+
+
+@turn_handler
+async def language_chosen(update: Update, context: SansheContext, turn: Turn) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    locale = query.data.split(":", 1)[1]
+    i18n = turn.services.i18n
+    if locale not in i18n.catalogues:
+        turn.answer(turn.t("common.stale_button"))
+        return
+    person = update.effective_user
+    assert person is not None
+    if turn.user is None:  # pressed before /start reached us, or after the data was wiped
+        turn.user, _ = await onboarding.begin(turn.tx, person.id, locale, turn.now, turn.services.admin_ids)
+    turn.user = await onboarding.choose_language(turn.tx, turn.user, locale, turn.now)
+    turn.use_locale(locale)
+    turn.edit_trigger(turn.t("language.chosen", language=turn.t("language.name")))
+    if turn.state in {State.NEW, State.LANGUAGE}:
+        await steps.enter(turn, onboarding.next_step(turn.user))
+    else:
+        await steps.prompt(turn)  # repeat where they were, now in the new language
+
+
+@turn_handler
+async def help_command(update: Update, context: SansheContext, turn: Turn) -> None:
+    await show_help(turn)
+
+
+async def show_help(turn: Turn) -> None:
+    t = turn.t
+    if turn.state.is_onboarding:
+        turn.say(t("help.onboarding"))
+        await steps.prompt(turn)
+    else:
+        turn.say(t("help.general"), kb.main_menu_keyboard(t))
+
+
+@turn_handler
+async def cancel(update: Update, context: SansheContext, turn: Turn) -> None:
+    t = turn.t
+    if turn.state.is_onboarding:
+        # Onboarding cannot be skipped (consent comes first); repeat the question instead.
+        turn.say(t("cancel.onboarding"))
+        await steps.prompt(turn)
+        return
+    turn.say(t("cancel.done"))
+    await steps.enter(turn, State.MENU)

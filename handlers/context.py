@@ -1,0 +1,58 @@
+"""The typed context every handler receives, instead of string keys in bot_data.
+
+`Services` is built once by bot.app from the settings and hangs off `BotData`; handlers reach it as
+`context.services`. Nothing here is per-user: who the user is and where their dialog stands is read
+from the database on every update (see handlers.turn).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.i18n import I18n
+from storage.protocols import UnitOfWork
+from storage.records import utc_now
+
+
+class TransactionSource(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+
+
+@dataclass
+class Services:
+    db: TransactionSource
+    i18n: I18n
+    admin_ids: frozenset[int] = frozenset()
+    max_message_chars: int = 500
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+
+class BotData:
+    """PTB instantiates this with no arguments; bot.app sets `services` right after building."""
+
+    services: Services | None = None
+
+
+class SansheContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def services(self) -> Services:
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError(
+                "Services were not attached to the application (see bot.app.build_application)"
+            )
+        return services

@@ -1,0 +1,129 @@
+"""Routing what people type by the step their chat is in, and a kind word for everything unexpected."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import fold
+from core import onboarding
+from core.dialog import State
+from handlers import community, consent, resident, steps
+from handlers import keyboards as kb
+from handlers.context import SansheContext
+from handlers.turn import Turn, turn_handler
+
+log = logging.getLogger(__name__)
+
+
+@turn_handler
+async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text
+    limit = turn.services.max_message_chars
+    if len(text) > limit:
+        turn.say(turn.t("input.too_long", count=turn.t.number(len(text)), limit=turn.t.number(limit)))
+        return
+    match turn.state:
+        case State.NEW:
+            turn.say(turn.t("start.press_start"))
+        case State.LANGUAGE:
+            await _typed_language(turn, text)
+        case State.CONSENT:
+            await consent.on_text(turn, text)
+        case State.DECLINED:
+            await steps.prompt(turn)
+        case State.COMMUNITY:
+            await community.on_text(turn, text)
+        case State.MENU:
+            await resident.on_menu_text(turn, text)
+        case State.NEED:
+            await resident.on_need_text(turn, text)
+
+
+async def _typed_language(turn: Turn, text: str) -> None:
+    i18n = turn.services.i18n
+    wanted = fold(text)
+    for locale in i18n.locales:
+        names = i18n.translator(locale)("language.typed_names").split("|")
+        if wanted and wanted in {fold(name) for name in names}:
+            if turn.user is None:
+                turn.say(turn.t("start.press_start"))
+                return
+            turn.user = await onboarding.choose_language(turn.tx, turn.user, locale, turn.now)
+            turn.use_locale(locale)
+            await steps.enter(turn, onboarding.next_step(turn.user))
+            return
+    turn.say(turn.t("input.use_buttons"))
+    await steps.prompt(turn)
+
+
+@turn_handler
+async def on_other_message(update: Update, context: SansheContext, turn: Turn) -> None:
+    """Stickers, photos, voice notes, locations… that the current step does not use."""
+    message = update.effective_message
+    assert message is not None
+    turn.say(turn.t("input.unexpected", kind=turn.t(f"kind.{message_kind(message)}")))
+    if turn.state is State.NEW:
+        turn.say(turn.t("start.press_start"))
+    else:
+        await steps.prompt(turn)
+
+
+def message_kind(message: Message) -> str:
+    for kind in (
+        "sticker",
+        "photo",
+        "voice",
+        "audio",
+        "video",
+        "video_note",
+        "document",
+        "location",
+        "contact",
+        "animation",
+        "poll",
+        "dice",
+    ):
+        if getattr(message, kind, None):
+            return kind
+    return "other"
+
+
+@turn_handler
+async def on_unknown_command(update: Update, context: SansheContext, turn: Turn) -> None:
+    turn.say(turn.t("input.unknown_command"))
+
+
+@turn_handler
+async def on_stale_button(update: Update, context: SansheContext, turn: Turn) -> None:
+    """A button from an old message, or from a step the chat has left: say so and show where we are."""
+    turn.answer(turn.t("common.stale_button"))
+    turn.edit_trigger(turn.t("common.stale_message"))
+    if turn.state is State.NEW:
+        turn.say(turn.t("start.press_start"))
+    else:
+        await steps.prompt(turn)
+
+
+@turn_handler
+async def in_group(update: Update, context: SansheContext, turn: Turn) -> None:
+    turn.say(turn.t("group.private_only"), kb.remove_keyboard())
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.exception("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    services = getattr(context.bot_data, "services", None)
+    if services is None:
+        return
+    user = update.effective_user
+    t = services.i18n.translator(services.i18n.guess_locale(user.language_code if user else None))
+    try:
+        await context.bot.send_message(update.effective_chat.id, t("error.generic"))
+    except Exception:  # the apology itself failing must not loop back into this handler
+        log.warning("could not tell chat %s about the error", update.effective_chat.id)

@@ -1,0 +1,41 @@
+"""What each dialog step says when it starts (or is repeated after /cancel, /help or a stray input)."""
+
+from __future__ import annotations
+
+from core.dialog import State
+from handlers import keyboards as kb
+from handlers.turn import Turn
+
+# With this many communities or fewer, offer them all as buttons instead of asking to type a name.
+FEW_COMMUNITIES = 8
+
+
+async def enter(turn: Turn, state: State) -> None:
+    """Move the chat to `state` and send that step's prompt."""
+    turn.goto(state)
+    await prompt(turn)
+
+
+async def prompt(turn: Turn) -> None:
+    t = turn.t
+    match turn.state:
+        case State.NEW | State.LANGUAGE:
+            turn.goto(State.LANGUAGE)
+            turn.say(t("language.prompt"), kb.language_keyboard(turn.services.i18n))
+        case State.CONSENT:
+            turn.say(t("consent.notice"), kb.consent_keyboard(t))
+        case State.DECLINED:
+            turn.say(t("consent.declined_reminder"), kb.reconsider_keyboard(t))
+        case State.COMMUNITY:
+            communities = await turn.tx.communities.list_all()
+            if not communities:
+                turn.say(t("community.none_registered"))
+            elif len(communities) <= FEW_COMMUNITIES:
+                turn.say(t("community.prompt_choose"), kb.community_keyboard(t, communities, retype=False))
+            else:
+                examples = "、".join(c.name for c in communities[:3])
+                turn.say(t("community.prompt_type", examples=examples))
+        case State.MENU:
+            turn.say(t("menu.prompt"), kb.main_menu_keyboard(t))
+        case State.NEED:
+            turn.say(t("need.prompt"), kb.back_keyboard(t))

@@ -1,0 +1,140 @@
+"""One update = one Turn: load who is talking and their dialog state, decide, commit, then reply.
+
+Replies are collected during the transaction and sent only after it commits, so a person never sees
+a message about a state that was rolled back, and the database is not locked while we talk to Telegram.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest, Forbidden
+
+from bot.i18n import Translator
+from core.dialog import State
+from handlers.context import SansheContext, Services
+from storage.protocols import UnitOfWork
+from storage.records import DialogState, User
+
+log = logging.getLogger(__name__)
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+@dataclass
+class _Send:
+    text: str
+    markup: Markup
+
+
+@dataclass
+class _EditTrigger:
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+
+@dataclass
+class Turn:
+    services: Services
+    tx: UnitOfWork
+    chat_id: int
+    user: User | None
+    state: State
+    data: dict[str, Any]
+    t: Translator
+    now: datetime
+    _saved: tuple[State, dict[str, Any]] = field(init=False)
+    _out: list[_Send | _EditTrigger] = field(default_factory=list)
+    _answer: tuple[str | None, bool] | None = None
+
+    def __post_init__(self) -> None:
+        self._saved = (self.state, dict(self.data))
+
+    def goto(self, state: State, **data: Any) -> None:
+        self.state, self.data = state, data
+
+    def use_locale(self, locale: str) -> None:
+        self.t = self.services.i18n.translator(locale)
+
+    def say(self, text: str, markup: Markup = None) -> None:
+        self._out.append(_Send(text, markup))
+
+    def edit_trigger(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Replace the message whose button was pressed (so old buttons cannot be pressed again)."""
+        self._out.append(_EditTrigger(text, markup))
+
+    def answer(self, text: str | None = None, alert: bool = False) -> None:
+        self._answer = (text, alert)
+
+    @property
+    def changed(self) -> bool:
+        return (self.state, self.data) != self._saved
+
+    async def deliver(self, update: Update, context: SansheContext) -> None:
+        query = update.callback_query
+        if query is not None:
+            text, alert = self._answer or (None, False)
+            await _quietly(query.answer(text=text, show_alert=alert))
+        for item in self._out:
+            if isinstance(item, _EditTrigger):
+                if query is not None and query.message is not None:
+                    await _quietly(
+                        context.bot.edit_message_text(
+                            item.text,
+                            chat_id=self.chat_id,
+                            message_id=query.message.message_id,
+                            reply_markup=item.markup,
+                        )
+                    )
+                continue
+            await context.bot.send_message(self.chat_id, item.text, reply_markup=item.markup)
+
+
+async def _quietly(call: Awaitable[Any]) -> None:
+    """Answering a callback or editing a message is cosmetic: an old query or an unchanged text is fine."""
+    try:
+        await call
+    except BadRequest as exc:
+        log.info("ignored cosmetic Bot API error: %s", exc.message)
+
+
+TurnHandler = Callable[[Update, SansheContext, Turn], Awaitable[None]]
+
+
+def turn_handler(func: TurnHandler) -> Callable[[Update, SansheContext], Awaitable[None]]:
+    @functools.wraps(func)
+    async def wrapper(update: Update, context: SansheContext) -> None:
+        chat, person = update.effective_chat, update.effective_user
+        if chat is None or person is None:
+            return
+        services = context.services
+        async with services.db.transaction() as tx:
+            user = await tx.users.get(person.id)
+            dialog = await tx.dialogs.get(chat.id) or DialogState(chat.id, State.NEW.value)
+            locale = user.locale if user else services.i18n.guess_locale(person.language_code)
+            turn = Turn(
+                services=services,
+                tx=tx,
+                chat_id=chat.id,
+                user=user,
+                state=State.parse(dialog.state),
+                data=dict(dialog.data),
+                t=services.i18n.translator(locale),
+                now=services.clock(),
+            )
+            await func(update, context, turn)
+            if turn.changed:
+                await tx.dialogs.save(chat.id, turn.state.value, turn.data, turn.now)
+        try:
+            await turn.deliver(update, context)
+        except Forbidden:
+            log.info("chat %s has blocked the bot; reply dropped", chat.id)
+            async with services.db.transaction() as tx:
+                await tx.users.set_blocked(person.id, services.clock(), services.clock())
+
+    return wrapper

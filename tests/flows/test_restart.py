@@ -1,0 +1,38 @@
+"""Dialog state lives in the database: a bot restarted mid-onboarding carries on where the chat stood."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app import load_i18n, running_bot
+from sandbox import SandboxClient, SandboxServer
+from storage.db import Database
+from tests.conftest import BOT_TOKEN, make_settings
+
+
+async def test_restart_between_two_steps_loses_nothing(
+    city: tuple[SandboxServer, SandboxClient, Path],
+) -> None:
+    server, client, db_path = city
+    settings = make_settings(server, db_path)
+    i18n = load_i18n(settings)
+    user = await client.user()
+
+    db = await Database.open(settings.database_url)
+    async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1):
+        await user.send_command("start")
+        await user.wait_for_messages()
+        await user.press("中文")
+        (notice,) = await user.wait_for_messages()
+    await db.close()
+
+    # The press arrives while no bot runs; a fresh process with a fresh connection picks it up.
+    await user.press("✅ 同意", message_id=notice.message_id, timeout=0.1)
+    db = await Database.open(settings.database_url)
+    async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1):
+        (community_prompt,) = await user.wait_for_messages()
+        assert community_prompt.text == "请选择您所在的社区："
+        await user.press("桂花社区")
+        ready, _menu = await user.wait_for_messages(2)
+        assert "桂花社区" in ready.text
+    await db.close()

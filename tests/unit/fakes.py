@@ -1,0 +1,96 @@
+"""Small in-memory fakes of the storage Protocols, for testing core rules without SQLite."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from storage.records import Community, DialogState, User
+
+
+class FakeUsers:
+    def __init__(self) -> None:
+        self.rows: dict[int, User] = {}
+
+    async def get(self, telegram_id: int) -> User | None:
+        return self.rows.get(telegram_id)
+
+    async def create(self, telegram_id: int, locale: str, now: datetime) -> User:
+        return self.rows.setdefault(telegram_id, User(telegram_id, locale))
+
+    def _update(self, telegram_id: int, **changes: Any) -> None:
+        if telegram_id in self.rows:
+            self.rows[telegram_id] = dataclasses.replace(self.rows[telegram_id], **changes)
+
+    async def set_locale(self, telegram_id: int, locale: str, now: datetime) -> None:
+        self._update(telegram_id, locale=locale)
+
+    async def set_consent(self, telegram_id: int, consent_at: datetime | None, now: datetime) -> None:
+        self._update(telegram_id, consent_at=consent_at)
+
+    async def set_declined(self, telegram_id: int, declined_at: datetime | None, now: datetime) -> None:
+        self._update(telegram_id, consent_declined_at=declined_at)
+
+    async def set_community(self, telegram_id: int, community_id: int | None, now: datetime) -> None:
+        self._update(telegram_id, community_id=community_id)
+
+    async def set_blocked(self, telegram_id: int, blocked_at: datetime | None, now: datetime) -> None:
+        self._update(telegram_id, blocked_at=blocked_at)
+
+    async def grant_role(
+        self, telegram_id: int, role: str, now: datetime, community_id: int | None = None
+    ) -> None:
+        self._update(telegram_id, roles=self.rows[telegram_id].roles | {role})
+
+    async def revoke_role(self, telegram_id: int, role: str) -> None:
+        self._update(telegram_id, roles=self.rows[telegram_id].roles - {role})
+
+    async def forget_personal_data(self, telegram_id: int, now: datetime) -> None:
+        user = self.rows[telegram_id]
+        self._update(telegram_id, community_id=None, consent_at=None, roles=user.roles - {"resident"})
+
+
+class FakeCommunities:
+    def __init__(self, names: Sequence[str] = ()) -> None:
+        self.rows = [Community(i + 1, name) for i, name in enumerate(names)]
+
+    async def add(self, name: str, now: datetime, district: str | None = None) -> Community:
+        found = await self.by_name(name)
+        if found:
+            return found
+        self.rows.append(Community(len(self.rows) + 1, name, district))
+        return self.rows[-1]
+
+    async def get(self, community_id: int) -> Community | None:
+        return next((c for c in self.rows if c.id == community_id), None)
+
+    async def by_name(self, name: str) -> Community | None:
+        return next((c for c in self.rows if c.name == name), None)
+
+    async def list_all(self) -> Sequence[Community]:
+        return list(self.rows)
+
+
+class FakeDialogs:
+    def __init__(self) -> None:
+        self.rows: dict[int, DialogState] = {}
+
+    async def get(self, chat_id: int) -> DialogState | None:
+        return self.rows.get(chat_id)
+
+    async def save(self, chat_id: int, state: str, data: Mapping[str, Any], now: datetime) -> DialogState:
+        version = self.rows[chat_id].version + 1 if chat_id in self.rows else 1
+        self.rows[chat_id] = DialogState(chat_id, state, dict(data), version)
+        return self.rows[chat_id]
+
+    async def clear(self, chat_id: int) -> None:
+        self.rows.pop(chat_id, None)
+
+
+class FakeUnitOfWork:
+    def __init__(self, communities: Sequence[str] = ()) -> None:
+        self.users = FakeUsers()
+        self.communities = FakeCommunities(communities)
+        self.dialogs = FakeDialogs()

@@ -1,0 +1,94 @@
+"""Every language has every key, with the same placeholders; every key the code uses exists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.i18n import I18n, placeholders
+
+LOCALES_DIR = PROJECT_ROOT / "locales"
+
+
+@pytest.fixture(scope="module")
+def i18n() -> I18n:
+    from zoneinfo import ZoneInfo
+
+    return I18n.load(LOCALES_DIR, "zh_CN", ZoneInfo("Asia/Shanghai"))
+
+
+def test_chinese_and_english_are_there(i18n: I18n) -> None:
+    assert i18n.locales[:2] == ["zh_CN", "en"]
+
+
+def test_every_language_has_every_key(i18n: I18n) -> None:
+    reference = set(i18n.keys("zh_CN"))
+    for locale in i18n.locales:
+        keys = set(i18n.keys(locale))
+        assert keys == reference, f"{locale}: missing {reference - keys}, extra {keys - reference}"
+
+
+def test_placeholders_agree_across_languages(i18n: I18n) -> None:
+    for key in i18n.keys("zh_CN"):
+        expected = placeholders(i18n.catalogues["zh_CN"][key])
+        for locale in i18n.locales:
+            got = placeholders(i18n.catalogues[locale][key])
+            assert got == expected, f"{locale} {key}: placeholders {got} != {expected}"
+
+
+_KEY_USE = re.compile(r"""(?:\bt|turn\.t|\)|matches)\(\s*f?["']([a-z_]+\.[a-z_.{}]+)["']""")
+
+
+def _keys_used_in_code() -> set[str]:
+    used: set[str] = set()
+    for folder in ("handlers", "bot", "core"):
+        for path in Path(PROJECT_ROOT / folder).rglob("*.py"):
+            used.update(_KEY_USE.findall(path.read_text(encoding="utf-8")))
+    return used
+
+
+def test_every_key_used_in_code_exists(i18n: I18n) -> None:
+    known = set(i18n.keys("zh_CN"))
+    used = _keys_used_in_code()
+    assert len(used) > 30  # the scan itself works
+    for key in used:
+        if "{" in key:  # f-string families such as kind.{…}: at least one member must exist
+            prefix = key.split("{", 1)[0]
+            assert any(k.startswith(prefix) for k in known), key
+        else:
+            assert key in known, f"{key} is used in code but missing from the catalogues"
+
+
+def test_a_missing_translation_fails_loading(tmp_path: Path) -> None:
+    from bot.i18n import CatalogueError, load_catalogue
+
+    po = tmp_path / "x.po"
+    po.write_text('msgid ""\nmsgstr ""\n\nmsgid "a.b"\nmsgstr ""\n', encoding="utf-8")
+    with pytest.raises(CatalogueError):
+        load_catalogue(po)
+
+
+def test_guess_locale_and_typed_button_matching(i18n: I18n) -> None:
+    assert i18n.guess_locale("zh-hans") == "zh_CN"
+    assert i18n.guess_locale("en-GB") == "en"
+    assert i18n.guess_locale("ru") == "zh_CN"
+    assert i18n.guess_locale(None) == "zh_CN"
+    assert i18n.matches("menu.ask_help", "求助")
+    assert i18n.matches("menu.ask_help", "ask for help!")
+    assert not i18n.matches("menu.ask_help", "求")
+
+
+def test_numbers_and_dates_the_chinese_way(i18n: I18n) -> None:
+    from datetime import UTC, datetime
+
+    t = i18n.translator("zh_CN")
+    assert t.number(4000) == "4,000"
+    assert t.datetime(datetime(2026, 11, 28, 2, 16, tzinfo=UTC)) == "2026年11月28日 10:16"
+    assert (
+        i18n.translator("en")
+        .datetime(datetime(2026, 11, 28, 2, 16, tzinfo=UTC))
+        .startswith("November 28, 2026")
+    )
