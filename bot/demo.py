@@ -1,0 +1,105 @@
+"""`sanshe demo`: the sandbox, the real bot and a sample city, played through by simulated residents.
+
+Everything runs in this process on loopback: a throwaway SQLite file, the sandbox Bot API on a free
+port, and python-telegram-bot polling it over HTTP exactly as it would poll Telegram.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.app import load_i18n, running_bot
+from bot.config import Settings
+from bot.sample_city import seed
+from bot.transcript import Transcript
+from sandbox import SandboxClient, SandboxServer, SimUser
+from storage.db import Database
+from storage.records import utc_now
+
+DEMO_TOKEN = "777000:sanshe-demo"
+
+
+@dataclass
+class DemoWorld:
+    server: SandboxServer
+    client: SandboxClient
+    db: Database
+    settings: Settings
+
+
+@asynccontextmanager
+async def demo_world(port: int = 0, keep_dir: Path | None = None) -> AsyncIterator[DemoWorld]:
+    """Sandbox + seeded database + running bot; all torn down on exit."""
+    with tempfile.TemporaryDirectory(prefix="sanshe-demo-") as scratch:
+        folder = keep_dir or Path(scratch)
+        async with SandboxServer(port=port) as server, SandboxClient(server.base_url) as client:
+            settings = Settings(
+                _env_file=None,  # type: ignore[call-arg]
+                bot_token=DEMO_TOKEN,  # type: ignore[arg-type]
+                api_base_url=f"{server.base_url}/bot",
+                database_url=f"sqlite:///{folder / 'demo.db'}",
+            )
+            db = await Database.open(settings.database_url)
+            try:
+                async with db.transaction() as tx:
+                    await seed(tx, utc_now())
+                async with running_bot(settings, db, load_i18n(settings), DEMO_TOKEN, poll_timeout=1):
+                    yield DemoWorld(server, client, db, settings)
+            finally:
+                await db.close()
+
+
+class Scene:
+    """One simulated person acting and the transcript printing the bot's answers."""
+
+    def __init__(self, user: SimUser, label: str, transcript: Transcript) -> None:
+        self.user, self.label, self.transcript = user, label, transcript
+
+    async def say(self, text: str) -> None:
+        self.transcript.says(self.user, self.label, text)
+        await self.user.send_text(text)
+        await self.transcript.settle(self.user)
+
+    async def press(self, button: str) -> None:
+        self.transcript.says(self.user, self.label, f"（点击）{button}")
+        await self.user.press(button)
+        await self.transcript.settle(self.user)
+
+    async def sticker(self) -> None:
+        self.transcript.says(self.user, self.label, "（发送了一个表情 👍）")
+        await self.user.send_sticker()
+        await self.transcript.settle(self.user)
+
+
+async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
+    out = transcript.out
+    out("═" * 60)
+    out("三社联动 Sanshe 演示：社区居民第一次使用")
+    out("═" * 60)
+
+    wang = Scene(await world.client.user(first_name="王阿姨", language_code="zh-hans"), "👵 王阿姨", transcript)
+    await wang.say("/start")
+    await wang.press("中文")
+    await wang.press("✅ 同意")
+    await wang.press("阳光社区")
+    await wang.sticker()
+    await wang.say("🙋 求助")
+    await wang.say("厨房下水道堵了，水下不去")
+    await wang.say("/privacy")
+
+    out("\n" + "─" * 60)
+    out("演示：先说“不同意”，再改变主意（English）")
+    out("─" * 60)
+    tom = Scene(await world.client.user(first_name="Tom", language_code="en"), "🧑 Tom", transcript)
+    await tom.say("/start")
+    await tom.press("English")
+    await tom.press("❌ I do not agree")
+    await tom.say("I need help with my sink")
+    await tom.press("Read the notice again")
+    await tom.press("✅ I agree")
+    await tom.press("桂花社区")
+    out("\n演示结束。")

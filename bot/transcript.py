@@ -1,0 +1,74 @@
+"""Printing a sandbox conversation readably: who said what, the bot's buttons, and its edits."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from sandbox import BotMessage, SimUser
+
+BOT_NAME = "🤖 三社联动"
+
+
+def render(message: BotMessage, indent: str = "    ") -> list[str]:
+    lines = [(message.text or f"[{message.kind}]")]
+    lines = [line for block in lines for line in block.splitlines()] or [""]
+    if message.inline_keyboard:
+        for row in message.inline_keyboard:
+            lines.append("  ".join(f"[{b.text}]" for b in row))
+    if message.reply_keyboard:
+        lines.append("键盘: " + "  ".join(f"〔{b.text}〕" for row in message.reply_keyboard for b in row))
+    if message.remove_keyboard:
+        lines.append("(键盘已收起)")
+    return [indent + line for line in lines]
+
+
+class Transcript:
+    """Follows one or more simulated users and prints what changes in their chats."""
+
+    def __init__(self, out: Callable[[str], None] = print, quiet_for: float = 0.35) -> None:
+        self.out = out
+        self.quiet_for = quiet_for
+        self._seen: dict[int, dict[int, int]] = {}  # user id -> message id -> edits seen
+
+    def says(self, user: SimUser, label: str, what: str) -> None:
+        self.out(f"\n{label} ▸ {what}")
+
+    async def settle(self, user: SimUser, timeout: float = 5.0) -> list[BotMessage]:  # noqa: ASYNC109
+        """Wait until the bot has answered and gone quiet, print what is new, return it."""
+        seen = self._seen.setdefault(user.id, {})
+        deadline = time.monotonic() + timeout
+        last_change, snapshot = time.monotonic(), self._fingerprint(await user.messages())
+        changed = False
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            current = self._fingerprint(await user.messages())
+            if current != snapshot:
+                snapshot, last_change, changed = current, time.monotonic(), True
+            elif (changed or current != self._fingerprint_seen(seen)) and (
+                time.monotonic() - last_change >= self.quiet_for
+            ):
+                break
+        fresh: list[BotMessage] = []
+        for message in await user.messages():
+            before = seen.get(message.message_id)
+            if before is None:
+                self.out(f"{BOT_NAME}:")
+                fresh.append(message)
+            elif before != message.edits:
+                self.out(f"{BOT_NAME} （修改了之前的消息）:")
+            else:
+                continue
+            seen[message.message_id] = message.edits
+            for line in render(message):
+                self.out(line)
+        return fresh
+
+    @staticmethod
+    def _fingerprint(messages: list[BotMessage]) -> dict[int, int]:
+        return {m.message_id: m.edits for m in messages}
+
+    @staticmethod
+    def _fingerprint_seen(seen: dict[int, int]) -> dict[int, int]:
+        return dict(seen)

@@ -1,0 +1,21 @@
+"""`sanshe demo` runs the whole scripted scenario and exits 0, with no token and no network."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_demo_plays_the_scenario_in_chinese(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SANSHE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for expected in ("请选择语言", "谢谢您的信任！", "您的社区：阳光社区", "收到您的表情", "同意时间：", "演示结束"):
+        assert expected in out, expected
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.iterdir())  # the throwaway database is gone
