@@ -18,22 +18,21 @@ from handlers.context import BotData, SansheContext, Services
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-SanheApp = Application[Any, SansheContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+SansheApp = Application[Any, SansheContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
 def load_i18n(settings: Settings) -> I18n:
     return I18n.load(settings.locales_dir, settings.default_locale, settings.tz)
 
 
-def build_application(settings: Settings, db: Database, i18n: I18n, token: str) -> SanheApp:
+def build_application(settings: Settings, db: Database, i18n: I18n, token: str) -> SansheApp:
     context_types = ContextTypes(context=SansheContext, bot_data=BotData)
-    app: SanheApp = (
+    app: SansheApp = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.file_base_url)
         .context_types(context_types)
-        .post_init(_announce_commands)
         .build()
     )
     app.bot_data.services = Services(
@@ -46,7 +45,7 @@ def build_application(settings: Settings, db: Database, i18n: I18n, token: str) 
     return app
 
 
-async def _announce_commands(app: SanheApp) -> None:
+async def announce_commands(app: SansheApp) -> None:
     """The command menu in each language Telegram may show (default = the default locale)."""
     services = app.bot_data.services
     assert services is not None
@@ -65,10 +64,12 @@ async def _announce_commands(app: SanheApp) -> None:
 @asynccontextmanager
 async def running_bot(
     settings: Settings, db: Database, i18n: I18n, token: str, *, poll_timeout: int = 10
-) -> AsyncIterator[SanheApp]:
+) -> AsyncIterator[SansheApp]:
     """Start long polling inside the caller's event loop; stop cleanly on exit (Ctrl-C included)."""
     app = build_application(settings, db, i18n, token)
     async with app:
+        # post_init only runs under run_polling(); we own the loop, so announce the menu ourselves.
+        await announce_commands(app)
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(
