@@ -51,3 +51,18 @@ class DialogState:
     state: str
     data: dict[str, Any] = field(default_factory=dict)
     version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRecord:
+    """A catalogue row as stored; core.catalog.ServiceEntry has the same fields."""
+
+    service_id: str
+    name: str
+    category: str
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    organization: str | None = None
+    communities: tuple[str, ...] = ()
+    eligibility: str = ""
+    active: bool = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.sqlite.catalog import SqliteCatalog
 from storage.sqlite.communities import SqliteCommunities
 from storage.sqlite.dialogs import SqliteDialogs
 from storage.sqlite.users import SqliteUsers
@@ -15,3 +16,4 @@ class Session:
         self.users = SqliteUsers(conn)
         self.communities = SqliteCommunities(conn)
         self.dialogs = SqliteDialogs(conn)
+        self.catalog = SqliteCatalog(conn)

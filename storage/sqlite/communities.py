@@ -20,8 +20,7 @@ class SqliteCommunities:
 
     async def add(self, name: str, now: datetime, district: str | None = None) -> Community:
         await self._conn.execute(
-            "INSERT INTO communities (name, district, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(name) DO NOTHING",
+            "INSERT INTO communities (name, district, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING",
             (name, district, to_db_time(now)),
         )
         found = await self.by_name(name)
@@ -36,9 +35,7 @@ class SqliteCommunities:
         return _community(row) if row else None
 
     async def by_name(self, name: str) -> Community | None:
-        async with self._conn.execute(
-            "SELECT id, name, district FROM communities WHERE name = ?", (name,)
-        ) as cursor:
+        async with self._conn.execute("SELECT id, name, district FROM communities WHERE name = ?", (name,)) as cursor:
             row = await cursor.fetchone()
         return _community(row) if row else None
 

@@ -22,9 +22,7 @@ class SqliteUsers:
             row = await cursor.fetchone()
         if row is None:
             return None
-        async with self._conn.execute(
-            "SELECT role FROM user_roles WHERE telegram_id = ?", (telegram_id,)
-        ) as cursor:
+        async with self._conn.execute("SELECT role FROM user_roles WHERE telegram_id = ?", (telegram_id,)) as cursor:
             roles = frozenset(r[0] for r in await cursor.fetchall())
         return User(
             telegram_id=row["telegram_id"],
@@ -69,9 +67,7 @@ class SqliteUsers:
     async def set_blocked(self, telegram_id: int, blocked_at: datetime | None, now: datetime) -> None:
         await self._set(telegram_id, "blocked_at", to_db_time(blocked_at), now)
 
-    async def grant_role(
-        self, telegram_id: int, role: str, now: datetime, community_id: int | None = None
-    ) -> None:
+    async def grant_role(self, telegram_id: int, role: str, now: datetime, community_id: int | None = None) -> None:
         await self._conn.execute(
             "INSERT INTO user_roles (telegram_id, role, community_id, granted_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(telegram_id, role) DO UPDATE SET community_id = excluded.community_id",
@@ -79,9 +75,7 @@ class SqliteUsers:
         )
 
     async def revoke_role(self, telegram_id: int, role: str) -> None:
-        await self._conn.execute(
-            "DELETE FROM user_roles WHERE telegram_id = ? AND role = ?", (telegram_id, role)
-        )
+        await self._conn.execute("DELETE FROM user_roles WHERE telegram_id = ? AND role = ?", (telegram_id, role))
 
     async def forget_personal_data(self, telegram_id: int, now: datetime) -> None:
         """Back to what is kept before consent: the id and the language. Granted roles stay
@@ -90,6 +84,4 @@ class SqliteUsers:
             "UPDATE users SET community_id = NULL, consent_at = NULL, updated_at = ? WHERE telegram_id = ?",
             (to_db_time(now), telegram_id),
         )
-        await self._conn.execute(
-            "DELETE FROM user_roles WHERE telegram_id = ? AND role = 'resident'", (telegram_id,)
-        )
+        await self._conn.execute("DELETE FROM user_roles WHERE telegram_id = ? AND role = 'resident'", (telegram_id,))

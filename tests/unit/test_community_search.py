@@ -3,10 +3,7 @@ from __future__ import annotations
 from core.community_search import normalise, search
 from storage.records import Community
 
-CITY = [
-    Community(i, n)
-    for i, n in enumerate(["阳光社区", "侯家塘社区", "左家塘社区", "望月湖社区", "雨花亭社区"], 1)
-]
+CITY = [Community(i, n) for i, n in enumerate(["阳光社区", "侯家塘社区", "左家塘社区", "望月湖社区", "雨花亭社区"], 1)]
 
 
 def names(found: list[Community]) -> list[str]:

@@ -1,0 +1,112 @@
+"""Organisations and services. Community and organisation names are created on demand by upsert."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from storage.records import ServiceRecord, to_db_time
+
+
+class SqliteCatalog:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def version(self) -> int:
+        async with self._conn.execute("SELECT version FROM catalog_version WHERE id = 1") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def bump_version(self) -> int:
+        async with self._conn.execute(
+            "UPDATE catalog_version SET version = version + 1 WHERE id = 1 RETURNING version"
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def services(self, *, include_inactive: bool = True) -> Sequence[ServiceRecord]:
+        where = "" if include_inactive else "WHERE s.active = 1"
+        async with self._conn.execute(
+            "SELECT s.service_id, s.name, s.category, s.description, s.keywords, o.name AS organization, "
+            "s.eligibility, s.active, (SELECT json_group_array(c.name) FROM service_communities sc "
+            "JOIN communities c ON c.id = sc.community_id WHERE sc.service_id = s.service_id) AS communities "
+            f"FROM services s LEFT JOIN organizations o ON o.id = s.organization_id {where} ORDER BY s.service_id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            ServiceRecord(
+                service_id=row["service_id"],
+                name=row["name"],
+                category=row["category"],
+                description=row["description"],
+                keywords=tuple(json.loads(row["keywords"])),
+                organization=row["organization"],
+                communities=tuple(sorted(json.loads(row["communities"]))),
+                eligibility=row["eligibility"],
+                active=bool(row["active"]),
+            )
+            for row in rows
+        ]
+
+    async def _organization_id(self, name: str, now: datetime) -> int:
+        await self._conn.execute(
+            "INSERT INTO organizations (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING",
+            (name, to_db_time(now)),
+        )
+        async with self._conn.execute("SELECT id FROM organizations WHERE name = ?", (name,)) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def _community_id(self, name: str, now: datetime) -> int:
+        await self._conn.execute(
+            "INSERT INTO communities (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING",
+            (name, to_db_time(now)),
+        )
+        async with self._conn.execute("SELECT id FROM communities WHERE name = ?", (name,)) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def upsert(self, service: ServiceRecord, now: datetime) -> None:
+        organization_id = await self._organization_id(service.organization, now) if service.organization else None
+        stamp = to_db_time(now)
+        await self._conn.execute(
+            "INSERT INTO services (service_id, name, category, description, keywords, organization_id, "
+            "eligibility, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(service_id) DO UPDATE SET name = excluded.name, category = excluded.category, "
+            "description = excluded.description, keywords = excluded.keywords, "
+            "organization_id = excluded.organization_id, eligibility = excluded.eligibility, "
+            "active = excluded.active, updated_at = excluded.updated_at",
+            (
+                service.service_id, service.name, service.category, service.description,
+                json.dumps(list(service.keywords), ensure_ascii=False), organization_id,
+                service.eligibility, int(service.active), stamp, stamp,
+            ),
+        )  # fmt: skip
+        await self._conn.execute("DELETE FROM service_communities WHERE service_id = ?", (service.service_id,))
+        for community in service.communities:
+            community_id = await self._community_id(community, now)
+            await self._conn.execute(
+                "INSERT OR IGNORE INTO service_communities (service_id, community_id) VALUES (?, ?)",
+                (service.service_id, community_id),
+            )
+
+    async def deactivate_except(self, keep: Iterable[str], now: datetime) -> list[str]:
+        """Deactivate (never delete: requests may refer to them) every active service not in `keep`."""
+        kept = set(keep)
+        async with self._conn.execute("SELECT service_id FROM services WHERE active = 1") as cursor:
+            gone = sorted(row[0] for row in await cursor.fetchall() if row[0] not in kept)
+        await self._conn.executemany(
+            "UPDATE services SET active = 0, updated_at = ? WHERE service_id = ?",
+            [(to_db_time(now), service_id) for service_id in gone],
+        )
+        return gone
+
+    async def organization_names(self) -> set[str]:
+        async with self._conn.execute("SELECT name FROM organizations") as cursor:
+            return {row[0] for row in await cursor.fetchall()}
