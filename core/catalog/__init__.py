@@ -1,0 +1,37 @@
+"""Service catalogue: domain values and CSV import/export. No database, no Telegram."""
+
+from core.catalog.categories import (
+    CATEGORIES,
+    Category,
+    category_by_code,
+    resolve_category,
+    valid_category_names,
+)
+from core.catalog.csv_io import (
+    CatalogParseResult,
+    RowError,
+    parse_catalog,
+    parse_catalog_bytes,
+    parse_catalog_text,
+    split_list,
+    write_catalog_csv,
+)
+from core.catalog.entry import MAX_NAME_LEN, MAX_SERVICE_ID_LEN, ServiceEntry
+
+__all__ = [
+    "CATEGORIES",
+    "MAX_NAME_LEN",
+    "MAX_SERVICE_ID_LEN",
+    "CatalogParseResult",
+    "Category",
+    "RowError",
+    "ServiceEntry",
+    "category_by_code",
+    "parse_catalog",
+    "parse_catalog_bytes",
+    "parse_catalog_text",
+    "resolve_category",
+    "split_list",
+    "valid_category_names",
+    "write_catalog_csv",
+]
