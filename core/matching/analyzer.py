@@ -1,0 +1,243 @@
+"""Turn a need or a service text into matching features.
+
+Feature kinds, from strongest to weakest evidence:
+- concept: a synonym-group id found in the text (送饭 and 助餐 both give the meal-delivery group);
+  English words reach Chinese services this way;
+- fuzzy_concept (needs only): a window that *sounds* like a synonym term (赔同 → 陪同);
+- word: a Latin word that is in no synonym group;
+- bigram: two adjacent Chinese content characters (exact surface evidence), or failing that their
+  toneless pinyin at a discount, so that homophone typos (送反, 输通) still meet 送饭, 疏通;
+- number: a multi-digit number (60岁, 120);
+- pinyin: the pinyin of a pair with a stop character in it, for typos like 管到 (到 is a stop word);
+- skip_bigram (needs only): two content characters with one or two between them (送个盒饭 → 送饭);
+- char: a single content character (weak; helps short and broken phrases).
+
+Chinese is not segmented into words: synonym terms are found as substrings, stop words are removed
+around them, and the rest is covered by character bigrams. This needs no dictionary load at start-up,
+unlike jieba. In a need, what follows a request word (想, 要, 请, 帮, 有没有…) is marked as the focus:
+"我退休了有空，想当志愿者" asks for volunteering, not for retirement.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from itertools import islice, product
+from pathlib import Path
+
+from core.matching.english import ENGLISH_STOPWORDS, stem_english
+from core.matching.han import HanRun
+from core.matching.normalize import is_han, normalize_text, pinyin_table
+from core.matching.synonyms import SynonymDict
+
+STOPWORDS_FILE = Path(__file__).with_name("data") / "stopwords.txt"
+COMMON_WORDS_FILE = Path(__file__).with_name("data") / "common_words.txt"
+_TOKENS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[a-z]+|[0-9]+")
+# "4点半" and "四点半" must meet: a lone digit touching Chinese becomes a Chinese numeral.
+_LONE_DIGIT = re.compile(r"(?<=[\u4e00-\u9fff])[0-9](?![0-9])|(?<![0-9])[0-9](?=[\u4e00-\u9fff])")
+_NUMERALS = str.maketrans("0123456789", "零一二三四五六七八九")
+_MAX_READING_COMBOS = 4  # heteronyms: 4 pinyin spellings per bigram are plenty
+HOMOPHONE_FACTOR = 0.6  # a pair that only sounds like the service's words counts 60% of the exact pair
+_RUN_CACHE_LIMIT = 200_000  # distinct clauses remembered while indexing a catalogue
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    kind: str  # concept | fuzzy_concept | word | bigram | number | pinyin | skip_bigram | char
+    keys: tuple[str, ...]  # alternative index keys; the best-scoring one that matches counts
+    label: str  # what to show in a match reason
+    salience: float = 1.0  # in a need: more after a request word, less in a thank-you clause
+    factors: tuple[float, ...] = ()  # per alternative key (default 1.0 each): homophones count less
+
+    def alternatives(self) -> list[tuple[str, float]]:
+        """(key, factor) for every alternative key."""
+        return [(key, self.factors[i] if self.factors else 1.0) for i, key in enumerate(self.keys)]
+
+
+def load_stopwords(path: Path = STOPWORDS_FILE) -> frozenset[str]:
+    words: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        words.update(normalize_text(line.split("#", 1)[0]).split())
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Everyday words: one of these in a need is meant as written, not a sound-alike typo."""
+    lines = COMMON_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=200_000)
+def pinyin_keys(chars: str) -> tuple[str, ...]:
+    """Toneless pinyin spellings of `chars` (several for heteronyms); () if a character has none."""
+    table = pinyin_table()
+    readings: list[tuple[str, ...]] = []
+    for ch in chars:
+        reading = table.get(ch)
+        if reading is None:
+            return ()
+        readings.append(reading)
+    return tuple(" ".join(combo) for combo in islice(product(*readings), _MAX_READING_COMBOS))
+
+
+def _put(features: dict[str, Feature], feature: Feature) -> None:
+    """Keep each key once, with the highest salience it was seen with."""
+    old = features.get(feature.keys[0])
+    if old is None:
+        features[feature.keys[0]] = feature
+    elif feature.salience > old.salience:
+        features[feature.keys[0]] = replace(old, salience=feature.salience)
+
+
+class Analyzer:
+    def __init__(self, synonyms: SynonymDict, stopwords: frozenset[str]) -> None:
+        self.synonyms = synonyms
+        self.han_terms = {t: g for t, g in synonyms.term_groups.items() if all(is_han(c) for c in t)}
+        self.english_stop = ENGLISH_STOPWORDS | {w for w in stopwords if w.isascii()}
+        # A stemmed synonym that collides with a stop word ("outing" → "out") must not match on its own.
+        self.latin_terms = {
+            t: g for t, g in synonyms.term_groups.items() if t.replace(" ", "").isascii() and t not in self.english_stop
+        }
+        self.max_han_len = max((len(t) for t in self.han_terms), default=1)
+        self.max_latin_words = max((t.count(" ") + 1 for t in self.latin_terms), default=1)
+        self.stop_han = frozenset(w for w in stopwords if all(is_han(c) for c in w))
+        self.max_stop_len = max((len(w) for w in self.stop_han), default=1)
+        # Sound → synonym terms, for needs typed with the wrong character of the right sound.
+        self.terms_by_sound: dict[str, list[str]] = {}
+        for term in self.han_terms:
+            if 2 <= len(term) <= 4:
+                for key in pinyin_keys(term):
+                    self.terms_by_sound.setdefault(key, []).append(term)
+        self._run_keys: dict[str, tuple[str, ...]] = {}
+
+    def analyze(self, text: str, *, query: bool = False) -> list[Feature]:
+        """Features of `text`, each key once. `query=True` for a resident's need: adds sound-alike
+        concepts, skip-bigrams and focus, which would only add noise on the service side."""
+        normalized = _LONE_DIGIT.sub(lambda m: m.group().translate(_NUMERALS), normalize_text(text))
+        features: dict[str, Feature] = {}
+        latin_words: list[str] = []
+        for token in _TOKENS.findall(normalized):
+            if token.isascii() and token.isalpha():
+                latin_words.append(stem_english(token))
+                continue
+            self._add_latin(latin_words, features)
+            latin_words = []
+            if token.isdigit():
+                if len(token) > 1:
+                    _put(features, Feature("number", ("N" + token,), token))
+            else:
+                self._add_han(HanRun(token, self), features, query=query)
+        self._add_latin(latin_words, features)
+        return list(features.values())
+
+    def index_keys(self, text: str) -> set[str]:
+        """Index keys of a service text. Catalogues repeat the same clauses across organisations and
+        communities, so each clause is analysed once (keys only: Feature objects would cost memory)."""
+        keys: set[str] = set()
+        normalized = _LONE_DIGIT.sub(lambda m: m.group().translate(_NUMERALS), normalize_text(text))
+        for clause in normalized.split(" "):
+            cached = self._run_keys.get(clause)
+            if cached is None:
+                cached = tuple(sys.intern(k) for f in self.analyze(clause) for k in f.keys)
+                if len(self._run_keys) < _RUN_CACHE_LIMIT:
+                    self._run_keys[clause] = cached
+            keys.update(cached)
+        # Latin phrases may span spaces ("washing machine"): analyse the Latin words together too.
+        latin = " ".join(w for w in normalized.split(" ") if w.isascii())
+        if " " in latin:
+            keys.update(k for f in self.analyze(latin) for k in f.keys)
+        return keys
+
+    def forget_indexed_text(self) -> None:
+        """Drop the clause cache once a catalogue is indexed."""
+        self._run_keys.clear()
+
+    def _add_latin(self, words: list[str], features: dict[str, Feature]) -> None:
+        i = 0
+        while i < len(words):
+            for size in range(min(self.max_latin_words, len(words) - i), 0, -1):
+                phrase = " ".join(words[i : i + size])
+                if phrase in self.latin_terms:
+                    for group in self.latin_terms[phrase]:
+                        _put(features, Feature("concept", (f"G{group}",), phrase))
+                    i += size
+                    break
+            else:
+                word = words[i]
+                if word not in self.english_stop and len(word) > 1:
+                    _put(features, Feature("word", ("W" + word,), word))
+                i += 1
+
+    def _add_han(self, run: HanRun, features: dict[str, Feature], *, query: bool) -> None:
+        text = run.text
+        for start, end in run.term_spans:
+            for group in self.han_terms[text[start:end]]:
+                _put(
+                    features,
+                    Feature("concept", (f"G{group}",), text[start:end], run.salience(start) if query else 1.0),
+                )
+        if query:
+            self._add_sound_alikes(run, features)
+        # In a need, text a synonym term already explains adds no surface features: they would count
+        # the same words twice and let generic words (孩子, 老人) outweigh the specific one. Services keep
+        # them, so a need's loose wording (搞下卫生) still meets the service's exact words (打扫卫生).
+        free = [not run.stop[i] and not (query and run.covered[i]) for i in range(len(text))]
+        for i, ch in enumerate(text):
+            if not free[i]:
+                continue
+            salience = run.salience(i) if query else 1.0
+            _put(features, Feature("char", ("C" + ch,), ch, salience))
+            if i + 1 < len(text) and not (query and run.covered[i + 1]):
+                pair = text[i : i + 2]
+                sounds = tuple("P" + k for k in pinyin_keys(pair))
+                if free[i + 1]:
+                    keys, factors = ("B" + pair, *sounds), (1.0,) + (HOMOPHONE_FACTOR,) * len(sounds)
+                    _put(features, Feature("bigram", keys, pair, salience, factors))
+                elif sounds:
+                    # Typos land on stop characters too (管到 for 管道): one content character is enough.
+                    _put(features, Feature("pinyin", sounds, pair, salience))
+        if query:
+            self._add_skip_bigrams(run, free, features)
+
+    @staticmethod
+    def _add_skip_bigrams(run: HanRun, free: list[bool], features: dict[str, Feature]) -> None:
+        """Content characters one or two apart, as a service would write them side by side:
+        送个盒饭 → 送饭, 量下血压 → 量血. Needs only; services are indexed contiguously."""
+        positions = [i for i, is_stop in enumerate(run.stop) if not is_stop]
+        for k, left in enumerate(positions):
+            for right in positions[k + 1 : k + 3]:
+                if 2 <= right - left <= 3 and (free[left] or free[right]):
+                    pair = run.text[left] + run.text[right]
+                    _put(features, Feature("skip_bigram", ("B" + pair,), pair, run.salience(left)))
+
+    def _add_sound_alikes(self, run: HanRun, features: dict[str, Feature]) -> None:
+        """Synonym terms that sound like a window of the need and share at least half its characters
+        (赔同 → 陪同, 残积证 → 残疾证). Everyday words are taken as meant: a window that is one (老板 is
+        no typo of 老伴), lies in one or cuts one in two (买彩票 holds no 买菜) is skipped, and so is a
+        window sharing no character with the term (屋里 is not 物理)."""
+        text, everyday = run.text, common_words()
+        words = [
+            (start, start + size)
+            for size in (2, 3, 4)
+            for start in range(len(text) - size + 1)
+            if text[start : start + size] in everyday
+        ]
+        for size in (4, 3, 2):
+            for start in range(len(text) - size + 1):
+                end, window = start + size, text[start : start + size]
+                if all(run.covered[start:end]) or all(run.stop[start:end]):
+                    continue
+                if any(s < end and start < e and not (start <= s and e <= end) for s, e in words):
+                    continue
+                for key in pinyin_keys(window):
+                    for term in self.terms_by_sound.get(key, ()):
+                        if sum(a != b for a, b in zip(window, term, strict=True)) > size // 2:
+                            continue
+                        for group in self.han_terms[term]:
+                            if f"G{group}" not in features:
+                                label = f"{window}→{term}"
+                                feature = Feature("fuzzy_concept", (f"G{group}",), label, run.salience(start))
+                                features[f"G{group}"] = feature
