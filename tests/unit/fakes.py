@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from storage.records import Community, DialogState, User
+from storage.records import Community, DialogState, ServiceRecord, User
 
 
 class FakeUsers:
@@ -39,9 +39,7 @@ class FakeUsers:
     async def set_blocked(self, telegram_id: int, blocked_at: datetime | None, now: datetime) -> None:
         self._update(telegram_id, blocked_at=blocked_at)
 
-    async def grant_role(
-        self, telegram_id: int, role: str, now: datetime, community_id: int | None = None
-    ) -> None:
+    async def grant_role(self, telegram_id: int, role: str, now: datetime, community_id: int | None = None) -> None:
         self._update(telegram_id, roles=self.rows[telegram_id].roles | {role})
 
     async def revoke_role(self, telegram_id: int, role: str) -> None:
@@ -94,3 +92,36 @@ class FakeUnitOfWork:
         self.users = FakeUsers()
         self.communities = FakeCommunities(communities)
         self.dialogs = FakeDialogs()
+        self.catalog = FakeCatalog()
+
+
+class FakeCatalog:
+    def __init__(self) -> None:
+        self.rows: dict[str, ServiceRecord] = {}
+        self.organizations: set[str] = set()
+        self.counter = 0
+
+    async def version(self) -> int:
+        return self.counter
+
+    async def bump_version(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    async def services(self, *, include_inactive: bool = True) -> Sequence[ServiceRecord]:
+        return [r for _, r in sorted(self.rows.items()) if include_inactive or r.active]
+
+    async def upsert(self, service: ServiceRecord, now: datetime) -> None:
+        if service.organization:
+            self.organizations.add(service.organization)
+        self.rows[service.service_id] = service
+
+    async def deactivate_except(self, keep: Iterable[str], now: datetime) -> list[str]:
+        kept = set(keep)
+        gone = sorted(sid for sid, r in self.rows.items() if r.active and sid not in kept)
+        for sid in gone:
+            self.rows[sid] = dataclasses.replace(self.rows[sid], active=False)
+        return gone
+
+    async def organization_names(self) -> set[str]:
+        return set(self.organizations)
