@@ -72,9 +72,7 @@ async def running_bot(
         await announce_commands(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
+        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
         try:
             yield app
         finally:

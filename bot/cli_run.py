@@ -43,8 +43,7 @@ def run_command(args: argparse.Namespace) -> int:
     token = settings.token_value()
     if not token:
         print(
-            "sanshe: SANSHE_BOT_TOKEN is not set (put it in .env or the environment; "
-            "`sanshe demo` runs without one)",
+            "sanshe: SANSHE_BOT_TOKEN is not set (put it in .env or the environment; `sanshe demo` runs without one)",
             file=sys.stderr,
         )
         return 2

@@ -52,7 +52,5 @@ class SansheContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
     def services(self) -> Services:
         services = self.bot_data.services
         if services is None:
-            raise RuntimeError(
-                "Services were not attached to the application (see bot.app.build_application)"
-            )
+            raise RuntimeError("Services were not attached to the application (see bot.app.build_application)")
         return services

@@ -54,9 +54,7 @@ def reconsider_keyboard(t: Translator) -> InlineKeyboardMarkup:
 def community_keyboard(t: Translator, communities: Sequence[Community], retype: bool) -> InlineKeyboardMarkup:
     rows = [[InlineKeyboardButton(c.name, callback_data=data(COMMUNITY, c.id))] for c in communities]
     if retype:
-        rows.append(
-            [InlineKeyboardButton(t("community.button_retype"), callback_data=data(COMMUNITY, "retype"))]
-        )
+        rows.append([InlineKeyboardButton(t("community.button_retype"), callback_data=data(COMMUNITY, "retype"))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -86,11 +84,7 @@ def privacy_keyboard(t: Translator, consented: bool) -> InlineKeyboardMarkup:
 def withdraw_confirm_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(
-                    t("privacy.button_confirm_withdraw"), callback_data=data(PRIVACY, "confirm")
-                )
-            ],
+            [InlineKeyboardButton(t("privacy.button_confirm_withdraw"), callback_data=data(PRIVACY, "confirm"))],
             [InlineKeyboardButton(t("privacy.button_keep"), callback_data=data(PRIVACY, "keep"))],
         ]
     )

@@ -92,9 +92,7 @@ def _reply_target(call: Call, chat: Chat) -> StoredMessage | None:
     return target
 
 
-async def _send(
-    call: Call, kind: str, build: Callable[[], tuple[dict[str, Any], str | None]]
-) -> dict[str, Any]:
+async def _send(call: Call, kind: str, build: Callable[[], tuple[dict[str, Any], str | None]]) -> dict[str, Any]:
     """Common path of all sends: validate, check block + flood limits, then store + notify."""
     chat = call.chat()
     body, html = build()

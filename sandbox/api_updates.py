@@ -78,9 +78,7 @@ async def set_webhook(call: Call) -> bool:
     _set_allowed_updates(call)
     if params.get_bool("drop_pending_updates"):
         bot.pending.clear()
-    bot.webhook = Webhook(
-        url=url, secret_token=secret, max_connections=params.get_int("max_connections", 40) or 40
-    )
+    bot.webhook = Webhook(url=url, secret_token=secret, max_connections=params.get_int("max_connections", 40) or 40)
     webhook.ensure_worker(call.world, bot)
     call.world.notifier.notify()
     return True

@@ -138,13 +138,9 @@ class SimUser:
     async def send_command(self, command: str, args: str = "") -> int:
         return await self.send_text(f"/{command.lstrip('/')}" + (f" {args}" if args else ""))
 
-    async def send_contact(
-        self, phone_number: str, *, own: bool = True, first_name: str | None = None
-    ) -> int:
+    async def send_contact(self, phone_number: str, *, own: bool = True, first_name: str | None = None) -> int:
         """``own=True`` is what a request_contact button sends: ``contact.user_id == self.id``."""
-        return await self._send(
-            {"contact": {"phone_number": phone_number, "own": own, "first_name": first_name}}
-        )
+        return await self._send({"contact": {"phone_number": phone_number, "own": own, "first_name": first_name}})
 
     async def send_location(self, latitude: float, longitude: float) -> int:
         return await self._send({"location": {"latitude": latitude, "longitude": longitude}})
@@ -211,8 +207,7 @@ class SimUser:
         fresh = await self._fetch(after=self._cursor, min_count=count, wait=timeout)
         if len(fresh) < count:
             raise TimeoutError(
-                f"{self!r}: expected {count} new bot message(s) within {timeout}s, "
-                f"got {len(fresh)}:\n{dump(fresh)}"
+                f"{self!r}: expected {count} new bot message(s) within {timeout}s, got {len(fresh)}:\n{dump(fresh)}"
             )
         taken = fresh[:count]
         self._cursor = taken[-1].message_id

@@ -69,9 +69,7 @@ class BotMessage:
             html=data.get("html"),
             parse_mode=data.get("parse_mode"),
             inline_keyboard=[[InlineButton(**b) for b in row] for row in data.get("inline_keyboard", [])],
-            reply_keyboard=[[ReplyButton(**b) for b in row] for row in reply_rows]
-            if reply_rows is not None
-            else None,
+            reply_keyboard=[[ReplyButton(**b) for b in row] for row in reply_rows] if reply_rows is not None else None,
             remove_keyboard=data.get("remove_keyboard", False),
             force_reply=data.get("force_reply", False),
             edits=data.get("edits", 0),

@@ -128,9 +128,7 @@ async def bot_info(request: web.Request) -> dict[str, Any]:
         {"scope": json.loads(scope), "language_code": lang, "commands": cmds}
         for (scope, lang), cmds in bot.commands.items()
     ]
-    texts = [
-        {"field": field, "language_code": lang, "value": value} for (field, lang), value in bot.texts.items()
-    ]
+    texts = [{"field": field, "language_code": lang, "value": value} for (field, lang), value in bot.texts.items()]
     return {
         "ok": True,
         "id": bot.bot_id,

@@ -48,8 +48,7 @@ METHOD_NOT_FOUND = ApiError(404, "Not Found: method not found")
 FILE_NOT_FOUND = ApiError(404, "Not Found")
 WEBHOOK_CONFLICT = ApiError(
     409,
-    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
-    "the webhook first",
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
 )
 CHAT_NOT_FOUND_TEXT = "chat not found"
 QUERY_TOO_OLD_TEXT = "query is too old and response timeout expired or query ID is invalid"

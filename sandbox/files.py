@@ -119,10 +119,7 @@ def make_png(width: int, height: int, rgb: tuple[int, int, int] = (220, 60, 60))
         rows.extend(bytes((r, g, (b + shade) % 256)) * width)
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(bytes(rows)))
-        + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows))) + chunk(b"IEND", b"")
     )
 
 
@@ -150,9 +147,7 @@ def make_voice(duration: int) -> bytes:
     opus_tags = b"OpusTags" + struct.pack("<I", 7) + b"sandbox" + struct.pack("<I", 0)
     audio = bytes([0xF8, 0xFF, 0xFE]) * 20
     return (
-        _ogg_page(opus_head, 0, 2, 0)
-        + _ogg_page(opus_tags, 1, 0, 0)
-        + _ogg_page(audio, 2, 4, 48000 * max(duration, 1))
+        _ogg_page(opus_head, 0, 2, 0) + _ogg_page(opus_tags, 1, 0, 0) + _ogg_page(audio, 2, 4, 48000 * max(duration, 1))
     )
 
 

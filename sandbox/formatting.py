@@ -112,8 +112,7 @@ def parse_html(raw: str) -> tuple[str, list[dict[str, Any]]]:
             if name not in _HTML_TAGS:
                 raise _cant_parse(f'Unsupported start tag "{name}" at byte offset {out.byte_offset(i)}')
             attrs = {
-                m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
-                for m in _ATTR_RE.finditer(rest)
+                m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _ATTR_RE.finditer(rest)
             }
             if name == "span" and attrs.get("class") != "tg-spoiler":
                 raise _cant_parse('Tag "span" must have class "tg-spoiler"')
@@ -182,9 +181,7 @@ def parse_markdown(raw: str, *, v2: bool) -> tuple[str, list[dict[str, Any]]]:
                     language, body = first, body_rest
             start = out.length
             out.add(re.sub(r"\\([`\\])", r"\1", body) if v2 else body)
-            out.entity(
-                "pre" if fence == "```" else "code", start, **({"language": language} if language else {})
-            )
+            out.entity("pre" if fence == "```" else "code", start, **({"language": language} if language else {}))
             i = close + len(fence)
         elif v2 and (raw.startswith("__", i) or raw.startswith("||", i)):
             _toggle(out, stack, "underline" if char == "_" else "spoiler", i)

@@ -40,9 +40,7 @@ def _inline_button(button: Any) -> dict[str, Any]:
         raise bad_request('can\'t parse inline keyboard button: Field "text" must be of type String')
     actions = [key for key in _INLINE_ACTIONS if key in button]
     if not actions:
-        raise bad_request(
-            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-        )
+        raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
     if "callback_data" in button:
         data = button["callback_data"]
         if not isinstance(data, str) or not 1 <= len(data.encode()) <= 64:

@@ -27,9 +27,7 @@ log = logging.getLogger(__name__)
 _THUMB_SIDES = (90, 320, 800)
 
 
-def photo_sizes(
-    files: FileStore, data: bytes, size: tuple[int, int], ext: str, mime: str
-) -> list[dict[str, Any]]:
+def photo_sizes(files: FileStore, data: bytes, size: tuple[int, int], ext: str, mime: str) -> list[dict[str, Any]]:
     """PhotoSize list like Telegram's: scaled-down variants smaller than the original, then it."""
     width, height = size
     sizes: list[dict[str, Any]] = []

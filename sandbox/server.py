@@ -58,9 +58,7 @@ class SandboxServer:
             raise RuntimeError("SandboxServer already started")
         # handler_cancellation: a long poll whose client went away (PTB cancels its pending
         # getUpdates on stop) ends instead of lingering; short shutdown_timeout for the same reason.
-        runner = web.AppRunner(
-            self._make_app(), handler_cancellation=True, shutdown_timeout=1.0, access_log=None
-        )
+        runner = web.AppRunner(self._make_app(), handler_cancellation=True, shutdown_timeout=1.0, access_log=None)
         await runner.setup()
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -94,9 +94,7 @@ def _content(world: World, user: SimUserRecord, body: dict[str, Any]) -> tuple[d
         return {"contact": contact}, "contact"
     if "location" in body:
         spec = body["location"]
-        return {
-            "location": {"latitude": float(spec["latitude"]), "longitude": float(spec["longitude"])}
-        }, "location"
+        return {"location": {"latitude": float(spec["latitude"]), "longitude": float(spec["longitude"])}}, "location"
     if "photo" in body:
         caption = (body["photo"] or {}).get("caption")
         return {"photo": user_photo(world.files), **({"caption": str(caption)} if caption else {})}, "photo"
@@ -121,9 +119,7 @@ def _find_inline(chat: Chat, label: str, message_id: int | None) -> tuple[Stored
         button = match(message)
         if button is None:
             shown = " ".join(map(_button_label, inline_buttons(message.data.get("reply_markup")))) or "none"
-            raise ControlError(
-                404, f"message {message_id} has no inline button {label!r}; its buttons: {shown}"
-            )
+            raise ControlError(404, f"message {message_id} has no inline button {label!r}; its buttons: {shown}")
         return message, button
     for message in sorted(chat.bot_messages(), key=lambda m: -m.message_id):
         button = None if message.deleted else match(message)
@@ -132,16 +128,12 @@ def _find_inline(chat: Chat, label: str, message_id: int | None) -> tuple[Stored
     raise ControlError(404, f"no bot message in chat {chat.id} has an inline button {label!r}")
 
 
-def press_inline(
-    bot: BotState, user: SimUserRecord, label: str, message_id: int | None
-) -> tuple[str, CallbackRecord]:
+def press_inline(bot: BotState, user: SimUserRecord, label: str, message_id: int | None) -> tuple[str, CallbackRecord]:
     chat = _user_chat(bot, user)
     message, button = _find_inline(chat, label, message_id)
     if "callback_data" not in button:
         kinds = ", ".join(k for k in button if k != "text")
-        raise ControlError(
-            409, f"button {label!r} is not a callback button ({kinds}); it sends no callback query"
-        )
+        raise ControlError(409, f"button {label!r} is not a callback button ({kinds}); it sends no callback query")
     query_id = bot.new_callback_id()
     record = CallbackRecord(chat_id=chat.id, message_id=message.message_id, created=time.monotonic())
     bot.callbacks[query_id] = record

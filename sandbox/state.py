@@ -119,9 +119,7 @@ class Chat:
     def id(self) -> int:
         return self.user.id
 
-    def add(
-        self, sender: dict[str, Any], body: dict[str, Any], *, from_bot: bool, kind: str
-    ) -> StoredMessage:
+    def add(self, sender: dict[str, Any], body: dict[str, Any], *, from_bot: bool, kind: str) -> StoredMessage:
         data = {
             "message_id": self.next_message_id,
             "from": sender,

@@ -41,9 +41,7 @@ def build_app(server: SandboxServer, seen_update_ids: list[int]) -> Application:
     async def share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
         button = KeyboardButton("发送手机号", request_contact=True)
-        await update.effective_message.reply_text(
-            "请分享手机号", reply_markup=ReplyKeyboardMarkup([[button]])
-        )
+        await update.effective_message.reply_text("请分享手机号", reply_markup=ReplyKeyboardMarkup([[button]]))
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None and update.effective_message.text is not None
@@ -133,9 +131,7 @@ async def test_command_press_answer_and_edit(running_app: RunningBot, sandbox: S
         await user.press("报名")
 
 
-async def test_reply_keyboard_contact_and_photo_download(
-    running_app: RunningBot, sandbox: SandboxClient
-) -> None:
+async def test_reply_keyboard_contact_and_photo_download(running_app: RunningBot, sandbox: SandboxClient) -> None:
     user = await sandbox.user()
     await user.send_command("share")
     [prompt] = await user.wait_for_messages(1)

@@ -65,9 +65,7 @@ async def test_send_message_with_inline_keyboard(bot: Bot, user: SimUser) -> Non
 async def test_reply_keyboards_force_reply_and_replies(bot: Bot, user: SimUser) -> None:
     contact = KeyboardButton("发送手机号", request_contact=True)
     location = KeyboardButton("发送位置", request_location=True)
-    keyboard = ReplyKeyboardMarkup(
-        [[contact, location], ["帮助"]], resize_keyboard=True, one_time_keyboard=True
-    )
+    keyboard = ReplyKeyboardMarkup([[contact, location], ["帮助"]], resize_keyboard=True, one_time_keyboard=True)
     first = await bot.send_message(user.id, "请分享", reply_markup=keyboard)
     assert first.reply_markup is None  # Telegram only echoes inline keyboards in a Message
     second = await bot.send_message(
@@ -91,9 +89,7 @@ async def test_reply_keyboards_force_reply_and_replies(bot: Bot, user: SimUser) 
 
 
 async def test_html_and_markdown(bot: Bot, user: SimUser) -> None:
-    sent = await bot.send_message(
-        user.id, "<b>加粗</b> &amp; <a href='https://t.me'>链接</a>", parse_mode="HTML"
-    )
+    sent = await bot.send_message(user.id, "<b>加粗</b> &amp; <a href='https://t.me'>链接</a>", parse_mode="HTML")
     assert sent.text == "加粗 & 链接"
     assert sent.text_html == '<b>加粗</b> &amp; <a href="https://t.me">链接</a>'
     [seen] = await user.wait_for_messages(1)
@@ -154,9 +150,7 @@ async def test_blocked_user_gets_403(bot: Bot, user: SimUser) -> None:
 
 async def test_edits_and_deletes(bot: Bot, user: SimUser) -> None:
     sent = await bot.send_message(user.id, "旧", reply_markup=KEYBOARD)
-    edited = await bot.edit_message_text(
-        "新", chat_id=user.id, message_id=sent.message_id, reply_markup=KEYBOARD
-    )
+    edited = await bot.edit_message_text("新", chat_id=user.id, message_id=sent.message_id, reply_markup=KEYBOARD)
     assert isinstance(edited, Message) and edited.text == "新" and edited.edit_date is not None
     with pytest.raises(BadRequest, match=r"^Message is not modified: specified new message content"):
         await bot.edit_message_text("新", chat_id=user.id, message_id=sent.message_id, reply_markup=KEYBOARD)
@@ -203,9 +197,7 @@ async def test_answer_callback_query(bot: Bot, user: SimUser) -> None:
     assert await user.press("cancel", message_id=sent.message_id, timeout=0.2) is None
 
 
-async def test_chat_actions_commands_and_descriptions(
-    bot: Bot, user: SimUser, sandbox: SandboxClient
-) -> None:
+async def test_chat_actions_commands_and_descriptions(bot: Bot, user: SimUser, sandbox: SandboxClient) -> None:
     assert await bot.send_chat_action(user.id, "typing") is True
     assert await bot.send_chat_action(user.id, "upload_photo") is True
     with pytest.raises(BadRequest, match=r"Wrong parameter action"):

@@ -43,9 +43,7 @@ async def test_wait_for_messages_cursor_and_timeouts(bot: Bot, user: SimUser) ->
     with pytest.raises(AssertionError, match=r"expected silence, but the bot sent:\n#5 最后"):
         await user.expect_silence(0.1)
     await user.wait_for_messages(1)
-    with pytest.raises(
-        TimeoutError, match=r"expected 1 new bot message\(s\) within 0.1s, got 0:\n\(nothing\)"
-    ):
+    with pytest.raises(TimeoutError, match=r"expected 1 new bot message\(s\) within 0.1s, got 0:\n\(nothing\)"):
         await user.wait_for_messages(1, timeout=0.1)
     with pytest.raises(TimeoutError, match=r"message 2 was not edited within 0.1s:\n#2 第0条"):
         await user.wait_for_edit(2, timeout=0.1)
@@ -78,9 +76,7 @@ async def test_reply_keyboard_buttons(bot: Bot, user: SimUser) -> None:
         await user.press_reply_button("帮助")
     keyboard = ReplyKeyboardMarkup([["帮助", KeyboardButton("位置", request_location=True)]])
     await bot.send_message(user.id, "菜单", reply_markup=keyboard)
-    with pytest.raises(
-        SandboxError, match=r"reply keyboard has no button '联系'; its buttons: \[帮助\] \[位置\]"
-    ):
+    with pytest.raises(SandboxError, match=r"reply keyboard has no button '联系'; its buttons: \[帮助\] \[位置\]"):
         await user.press_reply_button("联系")
     await user.press_reply_button("帮助")
     await user.press_reply_button("位置", latitude=30.0, longitude=120.0)

@@ -39,15 +39,11 @@ def test_html_errors(raw: str, detail: str) -> None:
 
 def test_html_entities_and_spoiler() -> None:
     assert parse_html("a &lt;b&gt; &amp; &quot;c&quot; &#20013; &unknown;")[0] == 'a <b> & "c" 中 &unknown;'
-    assert parse_html('<span class="tg-spoiler">s</span>')[1] == [
-        {"type": "spoiler", "offset": 0, "length": 1}
-    ]
+    assert parse_html('<span class="tg-spoiler">s</span>')[1] == [{"type": "spoiler", "offset": 0, "length": 1}]
 
 
 def test_markdown_v2() -> None:
-    text, entities = parse_markdown(
-        r"*粗* _斜_ __下__ ~删~ ||藏|| `c\`d` [链](https://x.org/a\)b) 1\.5", v2=True
-    )
+    text, entities = parse_markdown(r"*粗* _斜_ __下__ ~删~ ||藏|| `c\`d` [链](https://x.org/a\)b) 1\.5", v2=True)
     assert text == "粗 斜 下 删 藏 c`d 链 1.5"
     assert [e["type"] for e in entities] == [
         "bold",
@@ -59,9 +55,7 @@ def test_markdown_v2() -> None:
         "text_link",
     ]
     assert entities[-1]["url"] == "https://x.org/a)b"
-    with pytest.raises(
-        ApiError, match=r"Character '!' is reserved and must be escaped with the preceding '\\'"
-    ):
+    with pytest.raises(ApiError, match=r"Character '!' is reserved and must be escaped with the preceding '\\'"):
         parse_markdown("你好!", v2=True)
     with pytest.raises(ApiError, match=r"Can't find end of Italic entity at byte offset 0"):
         parse_markdown("_x", v2=True)

@@ -77,9 +77,7 @@ async def test_forty_chats_at_once(
 ) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as timedelta, no warning
     await sandbox.set_rate_limits(True)
-    results = await asyncio.gather(
-        *(bot.send_message(user.id, "通知") for user in users), return_exceptions=True
-    )
+    results = await asyncio.gather(*(bot.send_message(user.id, "通知") for user in users), return_exceptions=True)
     refused = [r for r in results if isinstance(r, RetryAfter)]
     assert len(results) - len(refused) == 30 and len(refused) == 10
     assert all(r.retry_after == dtm.timedelta(seconds=1) for r in refused)

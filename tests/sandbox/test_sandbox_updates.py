@@ -82,11 +82,7 @@ async def test_user_media_and_commands_look_like_telegram(bot: Bot, sandbox: San
     start, help_, own, other, location, voice, sticker = [u.message for u in await bot.get_updates()]
     assert start is not None and start.text == "/start ref_42"
     assert start.parse_entities() == {start.entities[0]: "/start"} and start.entities[0].type == "bot_command"
-    assert (
-        start.from_user is not None
-        and start.from_user.username == "lisi"
-        and start.from_user.last_name == "Li"
-    )
+    assert start.from_user is not None and start.from_user.username == "lisi" and start.from_user.last_name == "Li"
     assert help_ is not None and help_.entities[0].length == len(f"/help@{bot.username}")
     assert own is not None and own.contact is not None and own.contact.user_id == user.id
     assert other is not None and other.contact is not None and other.contact.user_id is None
@@ -100,9 +96,7 @@ async def test_user_media_and_commands_look_like_telegram(bot: Bot, sandbox: San
 
 
 @pytest.fixture
-async def webhook_receiver() -> AsyncIterator[
-    tuple[str, asyncio.Queue[tuple[dict[str, object], str | None]]]
-]:
+async def webhook_receiver() -> AsyncIterator[tuple[str, asyncio.Queue[tuple[dict[str, object], str | None]]]]:
     """A local HTTP endpoint that fails its first request (to exercise retries), then records."""
     received: asyncio.Queue[tuple[dict[str, object], str | None]] = asyncio.Queue()
     calls = 0
