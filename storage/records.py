@@ -66,3 +66,62 @@ class ServiceRecord:
     communities: tuple[str, ...] = ()
     eligibility: str = ""
     active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    id: int
+    reference: str
+    resident_id: int
+    community_id: int
+    service_id: str | None
+    need_text: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    when_code: str = "asap"
+    when_text: str | None = None
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    contact_phone: str | None = None
+    note: str | None = None
+    provider_id: int | None = None
+    rating: int | None = None
+    rating_comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewRequest:
+    """What intake collected; the reference and the status are decided by core."""
+
+    resident_id: int
+    community_id: int
+    service_id: str | None
+    need_text: str
+    when_code: str = "asap"
+    when_text: str | None = None
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    contact_phone: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    request_id: int
+    at: datetime
+    actor_id: int | None
+    from_status: str | None
+    to_status: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    id: int
+    chat_id: int
+    text: str
+    reply_markup: dict[str, Any] | None
+    attempts: int

@@ -7,6 +7,8 @@ import aiosqlite
 from storage.sqlite.catalog import SqliteCatalog
 from storage.sqlite.communities import SqliteCommunities
 from storage.sqlite.dialogs import SqliteDialogs
+from storage.sqlite.outbox import SqliteOutbox
+from storage.sqlite.requests import SqliteRequests
 from storage.sqlite.users import SqliteUsers
 
 
@@ -17,3 +19,5 @@ class Session:
         self.communities = SqliteCommunities(conn)
         self.dialogs = SqliteDialogs(conn)
         self.catalog = SqliteCatalog(conn)
+        self.requests = SqliteRequests(conn)
+        self.outbox = SqliteOutbox(conn)

@@ -85,3 +85,23 @@ class SqliteUsers:
             (to_db_time(now), telegram_id),
         )
         await self._conn.execute("DELETE FROM user_roles WHERE telegram_id = ? AND role = 'resident'", (telegram_id,))
+
+    async def with_role(self, role: str, community_id: int | None = None) -> list[int]:
+        """Telegram ids holding `role` (in `community_id` when given), excluding people who blocked us."""
+        query = (
+            "SELECT r.telegram_id FROM user_roles r JOIN users u ON u.telegram_id = r.telegram_id "
+            "WHERE r.role = ? AND u.blocked_at IS NULL"
+        )
+        params: tuple[object, ...] = (role,)
+        if community_id is not None:
+            query += " AND r.community_id = ?"
+            params += (community_id,)
+        async with self._conn.execute(query + " ORDER BY r.telegram_id", params) as cursor:
+            return [int(row[0]) for row in await cursor.fetchall()]
+
+    async def role_community(self, telegram_id: int, role: str) -> int | None:
+        async with self._conn.execute(
+            "SELECT community_id FROM user_roles WHERE telegram_id = ? AND role = ?", (telegram_id, role)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else None
