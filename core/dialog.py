@@ -13,6 +13,20 @@ class State(StrEnum):
     COMMUNITY = "onboarding.community"
     MENU = "menu"
     NEED = "need.describe"
+    PICK = "need.pick"
+    WHEN = "need.when"
+    WHEN_TEXT = "need.when_text"
+    WHERE = "need.where"
+    CONTACT = "need.contact"
+    NOTE = "need.note"
+    CONFIRM = "need.confirm"
+    RESUME = "need.resume"  # an intake left alone too long: continue it or drop it
+    RATE_COMMENT = "rate.comment"
+    STAFF_CLOSE_NOTE = "staff.close_note"
+
+    @property
+    def is_intake(self) -> bool:
+        return self.value.startswith("need.") and self is not State.RESUME
 
     @property
     def is_onboarding(self) -> bool:
