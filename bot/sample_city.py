@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from core.catalog import parse_catalog
+from core.catalog_sync import import_entries
 from storage.protocols import UnitOfWork
 
 COMMUNITIES: tuple[tuple[str, str], ...] = (
@@ -34,8 +37,11 @@ VOLUNTEER = Person(900003, "小李", "volunteer", "阳光社区")
 PEOPLE = (STAFF, SOCIAL_WORKER, VOLUNTEER)
 
 
+SAMPLE_CATALOG = Path(__file__).parent / "data" / "sample_catalog.csv"
+
+
 async def seed(uow: UnitOfWork, now: datetime, locale: str = "zh_CN") -> None:
-    """Idempotent: running it twice leaves the same city."""
+    """Idempotent: running it twice leaves the same city (its catalogue: bot/data/sample_catalog.csv)."""
     ids: dict[str, int] = {}
     for name, district in COMMUNITIES:
         community = await uow.communities.add(name, now, district=district)
@@ -43,3 +49,7 @@ async def seed(uow: UnitOfWork, now: datetime, locale: str = "zh_CN") -> None:
     for person in PEOPLE:
         await uow.users.create(person.telegram_id, locale, now)
         await uow.users.grant_role(person.telegram_id, person.role, now, community_id=ids[person.community])
+    catalogue = parse_catalog(SAMPLE_CATALOG)
+    if not catalogue.ok:  # a broken sample is a bug in this repository, not a user error
+        raise ValueError(f"sample catalogue is invalid: {catalogue.errors[:3]}")
+    await import_entries(uow, catalogue.entries, now)

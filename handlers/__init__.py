@@ -6,7 +6,8 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import common, community, consent, inbox
+from handlers import common, community, consent, inbox, intake, my_requests, staff
+from handlers import intake_keyboards as ikb
 from handlers import keyboards as kb
 
 COMMANDS = ("start", "help", "cancel", "language", "privacy")
@@ -24,6 +25,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(consent.consent_pressed, pattern=rf"^{kb.CONSENT}:"))
     app.add_handler(CallbackQueryHandler(consent.privacy_pressed, pattern=rf"^{kb.PRIVACY}:"))
     app.add_handler(CallbackQueryHandler(community.community_pressed, pattern=rf"^{kb.COMMUNITY}:"))
+    app.add_handler(CallbackQueryHandler(intake.pressed, pattern=rf"^{ikb.INTAKE}:"))
+    app.add_handler(CallbackQueryHandler(my_requests.request_pressed, pattern=rf"^{ikb.REQUEST}:"))
+    app.add_handler(CallbackQueryHandler(my_requests.rating_pressed, pattern=rf"^{ikb.RATE}:"))
+    app.add_handler(CallbackQueryHandler(staff.staff_pressed, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(inbox.on_stale_button))
     app.add_handler(MessageHandler(private & filters.COMMAND, inbox.on_unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.UpdateType.EDITED, inbox.on_text))

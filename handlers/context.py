@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import I18n
+from core.matcher_cache import MatcherCache
 from storage.protocols import UnitOfWork
 from storage.records import utc_now
 
@@ -31,6 +32,9 @@ class Services:
     admin_ids: frozenset[int] = frozenset()
     max_message_chars: int = 500
     clock: Callable[[], datetime] = field(default=utc_now)
+    matchers: MatcherCache = field(default_factory=MatcherCache)
+    # Set by bot.app once the outbox sender runs; a no-op keeps handlers usable without one (unit tests).
+    wake_outbox: Callable[[], None] = field(default=lambda: None)
 
 
 class BotData:

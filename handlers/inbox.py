@@ -8,9 +8,10 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import fold
+from core import intake as intake_rules
 from core import onboarding
 from core.dialog import State
-from handlers import community, consent, resident, steps
+from handlers import community, consent, intake, my_requests, resident, staff, steps
 from handlers import keyboards as kb
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
@@ -27,6 +28,8 @@ async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
     if len(text) > limit:
         turn.say(turn.t("input.too_long", count=turn.t.number(len(text)), limit=turn.t.number(limit)))
         return
+    if await _offer_resume_if_stale(turn):
+        return
     match turn.state:
         case State.NEW:
             turn.say(turn.t("start.press_start"))
@@ -40,8 +43,24 @@ async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
             await community.on_text(turn, text)
         case State.MENU:
             await resident.on_menu_text(turn, text)
-        case State.NEED:
-            await resident.on_need_text(turn, text)
+        case State.RESUME:
+            turn.say(turn.t("input.use_buttons"))
+            await steps.prompt(turn)
+        case State.RATE_COMMENT:
+            await my_requests.on_comment(turn, text)
+        case State.STAFF_CLOSE_NOTE:
+            await staff.on_close_note(turn, text)
+        case _ if turn.state.is_intake:
+            await intake.on_text(turn, text)
+
+
+async def _offer_resume_if_stale(turn: Turn) -> bool:
+    """An intake left alone for hours is not continued silently: ask whether to go on with it."""
+    if not turn.state.is_intake or not intake_rules.is_stale(turn.data, turn.now):
+        return False
+    turn.goto(State.RESUME, resume={**turn.data, "state": turn.state.value})
+    await steps.prompt(turn)
+    return True
 
 
 async def _typed_language(turn: Turn, text: str) -> None:
@@ -66,11 +85,37 @@ async def on_other_message(update: Update, context: SansheContext, turn: Turn) -
     """Stickers, photos, voice notes, locations… that the current step does not use."""
     message = update.effective_message
     assert message is not None
-    turn.say(turn.t("input.unexpected", kind=turn.t(f"kind.{message_kind(message)}")))
+    kind = message_kind(message)
+    if await _offer_resume_if_stale(turn):
+        return
+    if await _useful_here(turn, message, kind):
+        return
+    turn.say(turn.t("input.unexpected", kind=turn.t(f"kind.{kind}")))
     if turn.state is State.NEW:
         turn.say(turn.t("start.press_start"))
     else:
         await steps.prompt(turn)
+
+
+async def _useful_here(turn: Turn, message: Message, kind: str) -> bool:
+    """A location, a contact, a photo or a voice note that the current step can use."""
+    state = turn.state
+    if kind == "location" and state is State.WHERE and message.location:
+        await intake.on_location(turn, message.location.latitude, message.location.longitude)
+    elif kind == "contact" and state is State.CONTACT and message.contact:
+        await intake.on_contact(turn, message.contact.phone_number, message.contact.user_id)
+    elif kind in ("photo", "voice") and (state is State.MENU or state.is_intake) and turn.user is not None:
+        if turn.user.community_id is None:
+            return False
+        file_id = message.photo[-1].file_id if kind == "photo" else message.voice.file_id if message.voice else ""
+        if state in (State.MENU, State.NEED):
+            await intake.on_media(turn, kind, file_id, message.caption)
+        else:
+            turn.data.setdefault("attachments", []).append([kind, file_id])
+            turn.say(turn.t("intake.attached"))
+    else:
+        return False
+    return True
 
 
 def message_kind(message: Message) -> str:

@@ -69,10 +69,6 @@ def main_menu_keyboard(t: Translator) -> ReplyKeyboardMarkup:
     )
 
 
-def back_keyboard(t: Translator) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup([[KeyboardButton(t("common.back"))]], resize_keyboard=True)
-
-
 def privacy_keyboard(t: Translator, consented: bool) -> InlineKeyboardMarkup:
     if consented:
         button = InlineKeyboardButton(t("privacy.button_withdraw"), callback_data=data(PRIVACY, "withdraw"))

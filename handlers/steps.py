@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.dialog import State
+from handlers import intake_steps
 from handlers import keyboards as kb
 from handlers.turn import Turn
 
@@ -37,5 +38,5 @@ async def prompt(turn: Turn) -> None:
                 turn.say(t("community.prompt_type", examples=examples))
         case State.MENU:
             turn.say(t("menu.prompt"), kb.main_menu_keyboard(t))
-        case State.NEED:
-            turn.say(t("need.prompt"), kb.back_keyboard(t))
+        case _:
+            await intake_steps.prompt(turn)

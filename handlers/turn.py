@@ -51,6 +51,7 @@ class Turn:
     _saved: tuple[State, dict[str, Any]] = field(init=False)
     _out: list[_Send | _EditTrigger] = field(default_factory=list)
     _answer: tuple[str | None, bool] | None = None
+    enqueued: bool = False  # something was written to the outbox: wake the sender after commit
 
     def __post_init__(self) -> None:
         self._saved = (self.state, dict(self.data))
@@ -114,7 +115,13 @@ def turn_handler(func: TurnHandler) -> Callable[[Update, SansheContext], Awaitab
             return
         services = context.services
         async with services.db.transaction() as tx:
+            # Telegram may deliver an update twice (e.g. after a restart); act on it once.
+            if not await tx.outbox.first_time_seen(update.update_id, services.clock()):
+                log.info("update %s seen before; ignored", update.update_id)
+                return
             user = await tx.users.get(person.id)
+            if user is not None and user.blocked_at is not None:  # they are talking to us again
+                await tx.users.set_blocked(person.id, None, services.clock())
             dialog = await tx.dialogs.get(chat.id) or DialogState(chat.id, State.NEW.value)
             locale = user.locale if user else services.i18n.guess_locale(person.language_code)
             turn = Turn(
@@ -130,6 +137,8 @@ def turn_handler(func: TurnHandler) -> Callable[[Update, SansheContext], Awaitab
             await func(update, context, turn)
             if turn.changed:
                 await tx.dialogs.save(chat.id, turn.state.value, turn.data, turn.now)
+        if turn.enqueued:
+            services.wake_outbox()
         try:
             await turn.deliver(update, context)
         except Forbidden:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import load_i18n, running_bot
+from bot.app import SansheApp, load_i18n, running_bot
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.sample_city import seed
@@ -37,6 +37,7 @@ class Running:
     settings: Settings
     db: Database
     i18n: I18n
+    app: SansheApp
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ async def running(city: tuple[SandboxServer, SandboxClient, Path]) -> AsyncItera
     db = await Database.open(settings.database_url)
     i18n = load_i18n(settings)
     try:
-        async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1):
-            yield Running(server, client, settings, db, i18n)
+        async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1) as app:
+            yield Running(server, client, settings, db, i18n, app)
     finally:
         await db.close()

@@ -1,0 +1,99 @@
+"""The least community staff need here: pick up an unmatched or escalated request, give it a service,
+or close it with a note. Every action checks that the person is staff of that request's community."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from core import intake
+from core.dialog import State
+from core.requests import STAFF_QUEUE, Status, move
+from handlers import notify, steps
+from handlers.context import SansheContext
+from handlers.turn import Turn, turn_handler
+from storage.records import RequestRecord
+
+STAFF_ROLE = "staff"
+MAX_CLOSE_NOTE = 300
+
+
+async def _case(turn: Turn, raw_id: str) -> RequestRecord | None:
+    """The request if the presser is staff of its community and it still waits for staff; else None."""
+    if turn.user is None or STAFF_ROLE not in turn.user.roles or not raw_id.isdigit():
+        return None
+    request = await turn.tx.requests.get(int(raw_id))
+    if request is None:
+        return None
+    if await turn.tx.users.role_community(turn.user.telegram_id, STAFF_ROLE) != request.community_id:
+        return None
+    return request
+
+
+@turn_handler
+async def staff_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, action, raw_id, *rest = [*query.data.split(":"), ""]
+    t = turn.t
+    request = await _case(turn, raw_id)
+    if request is None:
+        turn.answer(t("staff.not_allowed"), alert=True)
+        return
+    if Status(request.status) not in STAFF_QUEUE:
+        turn.answer(t("staff.already_handled", status=t(f"status.{request.status}")), alert=True)
+        turn.edit_trigger(t("staff.already_handled", status=t(f"status.{request.status}")))
+        return
+    match action:
+        case "assign":
+            community = await turn.tx.communities.get(request.community_id)
+            matcher = await turn.services.matchers.get(turn.tx)
+            options = matcher.match(request.need_text, top=6, community=community.name if community else None)
+            if not options:
+                turn.answer(t("staff.no_service_fits"), alert=True)
+                return
+            rows = [
+                [InlineKeyboardButton(m.name, callback_data=f"st:svc:{request.id}:{m.service_id}")] for m in options
+            ]
+            turn.edit_trigger(t("staff.pick_service", reference=request.reference), InlineKeyboardMarkup(rows))
+        case "svc":
+            service_id = rest[0] if rest else ""
+            if not any(e.service_id == service_id for e in (await turn.services.matchers.get(turn.tx)).entries):
+                turn.answer(t("common.stale_button"))
+                return
+            await turn.tx.requests.set_service(request.id, service_id, turn.now)
+            refreshed = await turn.tx.requests.get(request.id)
+            assert refreshed is not None
+            actor = turn.user.telegram_id if turn.user else None
+            change = await move(turn.tx, refreshed, Status.DISPATCHED, turn.now, actor)
+            await notify.announce(turn, [change])
+            turn.edit_trigger(t("staff.assigned", reference=request.reference))
+        case "close":
+            turn.edit_trigger(t("staff.closing", reference=request.reference))
+            turn.goto(State.STAFF_CLOSE_NOTE, request_id=request.id, return_to=turn.state.value)
+            await steps.prompt(turn)
+        case _:
+            turn.answer(t("common.stale_button"))
+
+
+async def on_close_note(turn: Turn, text: str) -> None:
+    t = turn.t
+    return_to = State.parse(str(turn.data.get("return_to", State.MENU.value)))
+    if turn.services.i18n.matches("common.cancel", text) or turn.services.i18n.matches("common.back", text):
+        turn.say(t("staff.close_abandoned"))
+        turn.goto(return_to)
+        return
+    try:
+        note = intake.clean_text(text, MAX_CLOSE_NOTE, "intake.too_long")
+    except intake.AnswerError as error:
+        turn.say(t(error.key, **error.values))
+        return
+    request = await _case(turn, str(turn.data.get("request_id", "")))
+    if request is None or Status(request.status) not in STAFF_QUEUE:
+        turn.say(t("staff.not_allowed"))
+        turn.goto(return_to)
+        return
+    assert turn.user is not None
+    change = await move(turn.tx, request, Status.DONE, turn.now, turn.user.telegram_id, note)
+    await notify.announce(turn, [change])
+    turn.say(t("staff.closed", reference=request.reference))
+    turn.goto(return_to)
