@@ -7,7 +7,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from storage.records import Community, DialogState, ServiceRecord, User
+from storage.records import (
+    Community,
+    DialogState,
+    HistoryEntry,
+    NewRequest,
+    RequestRecord,
+    ServiceRecord,
+    User,
+)
 
 
 class FakeUsers:
@@ -93,6 +101,7 @@ class FakeUnitOfWork:
         self.communities = FakeCommunities(communities)
         self.dialogs = FakeDialogs()
         self.catalog = FakeCatalog()
+        self.requests = FakeRequests()
 
 
 class FakeCatalog:
@@ -125,3 +134,38 @@ class FakeCatalog:
 
     async def organization_names(self) -> set[str]:
         return set(self.organizations)
+
+
+class FakeRequests:
+    """Enough of RequestRepository for the lifecycle rules."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, RequestRecord] = {}
+        self.log: list[HistoryEntry] = []
+        self.files: list[tuple[int, str, str]] = []
+
+    async def count_references(self, prefix: str) -> int:
+        return sum(1 for r in self.rows.values() if r.reference.startswith(prefix))
+
+    async def add(self, new: NewRequest, reference: str, status: str, now: datetime) -> RequestRecord:
+        record = RequestRecord(
+            id=len(self.rows) + 1, reference=reference, status=status, created_at=now, updated_at=now,
+            **{f.name: getattr(new, f.name) for f in dataclasses.fields(NewRequest)},
+        )  # fmt: skip
+        self.rows[record.id] = record
+        return record
+
+    async def get(self, request_id: int) -> RequestRecord | None:
+        return self.rows.get(request_id)
+
+    async def set_status(self, request_id: int, status: str, now: datetime) -> None:
+        self.rows[request_id] = dataclasses.replace(self.rows[request_id], status=status, updated_at=now)
+
+    async def add_history(self, entry: HistoryEntry) -> None:
+        self.log.append(entry)
+
+    async def history(self, request_id: int) -> Sequence[HistoryEntry]:
+        return [e for e in self.log if e.request_id == request_id]
+
+    async def attach(self, request_id: int, kind: str, file_id: str, now: datetime) -> None:
+        self.files.append((request_id, kind, file_id))
