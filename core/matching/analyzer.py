@@ -15,7 +15,12 @@ Feature kinds, from strongest to weakest evidence:
 Chinese is not segmented into words: synonym terms are found as substrings, stop words are removed
 around them, and the rest is covered by character bigrams. This needs no dictionary load at start-up,
 unlike jieba. In a need, what follows a request word (想, 要, 请, 帮, 有没有…) is marked as the focus:
-"我退休了有空，想当志愿者" asks for volunteering, not for retirement.
+"我退休了有空，想当志愿者" asks for volunteering, not for retirement. A synonym term that straddles two
+words is no term there (家电 in 我家电脑, see segment.py).
+
+A need is also read for cues (cues.py): whether it asks for help at all (`Reading.mode`), and which of
+its words it only mentions (`Feature.incidental`: "上次你们修水管修得很好" thanks for a repair, it does not
+ask for one). Concepts carry the role of their word (people, things: see data/roles.txt).
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ from functools import lru_cache
 from itertools import islice, product
 from pathlib import Path
 
+from core.matching.cues import ClauseReading, CueLexicon, lift_frames, load_roles, read_english
 from core.matching.english import ENGLISH_STOPWORDS, stem_english
-from core.matching.han import HanRun
+from core.matching.han import FRAMED_SALIENCE, HanRun
 from core.matching.normalize import is_han, normalize_text, pinyin_table
 from core.matching.synonyms import SynonymDict
 
@@ -42,14 +48,24 @@ _MAX_READING_COMBOS = 4  # heteronyms: 4 pinyin spellings per bigram are plenty
 HOMOPHONE_FACTOR = 0.6  # a pair that only sounds like the service's words counts 60% of the exact pair
 _RUN_CACHE_LIMIT = 200_000  # distinct clauses remembered while indexing a catalogue
 
+# What a need does, from its cues (see cues.py); the scorer asks more of a need that does not ask.
+NEED = "need"  # asks for help or tells of a trouble: "空调不制冷了", "想借个轮椅"
+QUESTION = "question"  # asks a question only: "老年证在哪办", "你们几点下班"
+PLAIN = "plain"  # neither: a bare topic ("新手爸妈育儿讲座") or talk ("我孙子今天考试考得好")
+PEOPLE, MANNER, THINGS = "people", "manner", "things"
+# Roles whose words say who is helped or how, not what help: they count half.
+MINOR_ROLES = frozenset({PEOPLE, MANNER})
+
 
 @dataclass(frozen=True, slots=True)
 class Feature:
     kind: str  # concept | fuzzy_concept | word | bigram | number | pinyin | skip_bigram | char
     keys: tuple[str, ...]  # alternative index keys; the best-scoring one that matches counts
     label: str  # what to show in a match reason
-    salience: float = 1.0  # in a need: more after a request word, less in a thank-you clause
+    salience: float = 1.0  # in a need: more after a request word, less where it is only mentioned
     factors: tuple[float, ...] = ()  # per alternative key (default 1.0 each): homophones count less
+    incidental: bool = False  # in a need: only mentioned (reported, past, bought…), not asked for
+    role: str = ""  # of a concept's word: "people", "manner", "things" or "" (data/roles.txt)
 
     def alternatives(self) -> list[tuple[str, float]]:
         """(key, factor) for every alternative key."""
@@ -83,13 +99,39 @@ def pinyin_keys(chars: str) -> tuple[str, ...]:
     return tuple(" ".join(combo) for combo in islice(product(*readings), _MAX_READING_COMBOS))
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A need's features and what the need does (NEED, QUESTION or PLAIN)."""
+
+    features: list[Feature]
+    mode: str
+    skill: bool  # tells of not knowing how to do something (不会用手机): a teaching service may fit
+    unframed: str  # the need without spaces, "|" for what it only mentions (for finding a service's name)
+
+
 def _put(features: dict[str, Feature], feature: Feature) -> None:
-    """Keep each key once, with the highest salience it was seen with."""
+    """Keep each key once, with the highest salience it was seen with; incidental only if every time."""
     old = features.get(feature.keys[0])
     if old is None:
         features[feature.keys[0]] = feature
-    elif feature.salience > old.salience:
-        features[feature.keys[0]] = replace(old, salience=feature.salience)
+    elif feature.salience > old.salience or (old.incidental and not feature.incidental):
+        salience = max(old.salience, feature.salience)
+        features[feature.keys[0]] = replace(old, salience=salience, incidental=old.incidental and feature.incidental)
+
+
+@dataclass
+class _LatinRun:
+    """A run of Latin words (unstemmed) and, in a need, its cue reading."""
+
+    words: list[str]
+    reading: ClauseReading | None = None
+
+    def read(self, carried: str | None) -> str | None:
+        self.reading = read_english(self.words, carried=carried)
+        return self.reading.carry
+
+    def framed(self, position: int) -> bool:
+        return self.reading is not None and self.reading.framed(position)
 
 
 class Analyzer:
@@ -112,26 +154,85 @@ class Analyzer:
                 for key in pinyin_keys(term):
                     self.terms_by_sound.setdefault(key, []).append(term)
         self._run_keys: dict[str, tuple[str, ...]] = {}
+        # Lexicon for telling whether a term found in a clause is a word there (see segment.py).
+        self.lexicon = common_words() | self.han_terms.keys() | {w for w in self.stop_han if len(w) > 1}
+        self.max_word_len = max(map(len, self.lexicon), default=1)
+        self.cues = CueLexicon.load()
+        self.roles = load_roles(synonyms)
 
     def analyze(self, text: str, *, query: bool = False) -> list[Feature]:
         """Features of `text`, each key once. `query=True` for a resident's need: adds sound-alike
-        concepts, skip-bigrams and focus, which would only add noise on the service side."""
+        concepts, skip-bigrams, focus and cues, which would only add noise on the service side."""
+        return self._analyze(text, query=query).features
+
+    def read(self, text: str) -> Reading:
+        """A resident's need: its features and whether it asks for help (see `Reading`)."""
+        return self._analyze(text, query=True)
+
+    def _analyze(self, text: str, *, query: bool) -> Reading:
         normalized = _LONE_DIGIT.sub(lambda m: m.group().translate(_NUMERALS), normalize_text(text))
-        features: dict[str, Feature] = {}
-        latin_words: list[str] = []
+        # First read every clause (a run of Chinese characters, of Latin words, or a number), then make
+        # features: a thank-you may frame the clause before it ("昨天志愿者来看我了，很感谢").
+        units: list[HanRun | _LatinRun | str] = []
+        carried: str | None = None
         for token in _TOKENS.findall(normalized):
             if token.isascii() and token.isalpha():
-                latin_words.append(stem_english(token))
+                if units and isinstance(units[-1], _LatinRun):
+                    units[-1].words.append(token)
+                else:
+                    units.append(_LatinRun([token]))
                 continue
-            self._add_latin(latin_words, features)
-            latin_words = []
+            if units and isinstance(units[-1], _LatinRun) and query:
+                carried = units[-1].read(carried)
             if token.isdigit():
-                if len(token) > 1:
-                    _put(features, Feature("number", ("N" + token,), token))
+                units.append(token)
             else:
-                self._add_han(HanRun(token, self), features, query=query)
-        self._add_latin(latin_words, features)
-        return list(features.values())
+                run = HanRun(token, self, query=query, carried=carried)
+                carried = run.reading.carry if run.reading is not None else None
+                units.append(run)
+        if units and isinstance(units[-1], _LatinRun) and query:
+            units[-1].read(carried)
+        read = [(u, u.reading) for u in units if not isinstance(u, str) and u.reading is not None]
+        readings = [reading for _, reading in read]
+        lift_frames(readings, [self._topical(u) for u, _ in read])
+
+        features: dict[str, Feature] = {}
+        unframed: list[str] = []
+        for unit in units:
+            if isinstance(unit, str):
+                unframed.append(unit)
+                if len(unit) > 1:
+                    _put(features, Feature("number", ("N" + unit,), unit))
+            elif isinstance(unit, _LatinRun):
+                self._add_latin(unit, features)
+                unframed.extend("|" if unit.framed(i) else w for i, w in enumerate(unit.words))
+            else:
+                self._add_han(unit, features, query=query)
+                unframed.extend("|" if unit.framed(i) else ch for i, ch in enumerate(unit.text))
+        if any(r.asks for r in readings):
+            mode = NEED
+        elif any(r.questions for r in readings) or "?" in text or "？" in text:
+            mode = QUESTION
+        else:
+            mode = PLAIN
+        skill = any(r.skill for r in readings)
+        return Reading(list(features.values()), mode, skill, "".join(unframed))
+
+    def _topical(self, unit: HanRun | _LatinRun) -> bool:
+        """Whether a clause, where it is not framed, names a kind of help (not only people or a manner)."""
+        if isinstance(unit, _LatinRun):
+            words = [stem_english(w) for i, w in enumerate(unit.words) if not unit.framed(i)]
+            return any(w in self.latin_terms and self.roles.get(w, "") not in MINOR_ROLES for w in words)
+        return any(
+            not unit.framed(start) and self.roles.get(unit.text[start:end], "") not in MINOR_ROLES
+            for start, end in unit.term_spans
+        )
+
+    def can_anchor(self, phrase: str, things: bool) -> bool:
+        """Whether a service keyword found in a need may anchor the match: not if it only names people,
+        nor a thing when `things` is false (see scoring.anchors)."""
+        role = self.roles.get(phrase, "")
+        return role != PEOPLE and (things or role != THINGS)
 
     def index_keys(self, text: str) -> set[str]:
         """Index keys of a service text. Catalogues repeat the same clauses across organisations and
@@ -155,30 +256,35 @@ class Analyzer:
         """Drop the clause cache once a catalogue is indexed."""
         self._run_keys.clear()
 
-    def _add_latin(self, words: list[str], features: dict[str, Feature]) -> None:
+    def _add_latin(self, run: _LatinRun, features: dict[str, Feature]) -> None:
+        words = [stem_english(w) for w in run.words]
         i = 0
         while i < len(words):
+            framed = run.framed(i)
+            salience = FRAMED_SALIENCE if framed else 1.0
             for size in range(min(self.max_latin_words, len(words) - i), 0, -1):
                 phrase = " ".join(words[i : i + size])
                 if phrase in self.latin_terms:
+                    role = self.roles.get(phrase, "")
                     for group in self.latin_terms[phrase]:
-                        _put(features, Feature("concept", (f"G{group}",), phrase))
+                        _put(features, Feature("concept", (f"G{group}",), phrase, salience, (), framed, role))
                     i += size
                     break
             else:
                 word = words[i]
                 if word not in self.english_stop and len(word) > 1:
-                    _put(features, Feature("word", ("W" + word,), word))
+                    _put(features, Feature("word", ("W" + word,), word, salience, (), framed))
                 i += 1
 
     def _add_han(self, run: HanRun, features: dict[str, Feature], *, query: bool) -> None:
         text = run.text
         for start, end in run.term_spans:
+            role = self.roles.get(text[start:end], "")
             for group in self.han_terms[text[start:end]]:
-                _put(
-                    features,
-                    Feature("concept", (f"G{group}",), text[start:end], run.salience(start) if query else 1.0),
-                )
+                salience = run.salience(start) if query else 1.0
+                incidental = run.framed(start) or (role == THINGS and run.merchandise(start))
+                feature = Feature("concept", (f"G{group}",), text[start:end], salience, (), incidental, role)
+                _put(features, feature)
         if query:
             self._add_sound_alikes(run, features)
         # In a need, text a synonym term already explains adds no surface features: they would count
@@ -189,16 +295,17 @@ class Analyzer:
             if not free[i]:
                 continue
             salience = run.salience(i) if query else 1.0
-            _put(features, Feature("char", ("C" + ch,), ch, salience))
+            framed = run.framed(i)
+            _put(features, Feature("char", ("C" + ch,), ch, salience, (), framed))
             if i + 1 < len(text) and not (query and run.covered[i + 1]):
                 pair = text[i : i + 2]
                 sounds = tuple("P" + k for k in pinyin_keys(pair))
                 if free[i + 1]:
                     keys, factors = ("B" + pair, *sounds), (1.0,) + (HOMOPHONE_FACTOR,) * len(sounds)
-                    _put(features, Feature("bigram", keys, pair, salience, factors))
+                    _put(features, Feature("bigram", keys, pair, salience, factors, framed))
                 elif sounds:
                     # Typos land on stop characters too (管到 for 管道): one content character is enough.
-                    _put(features, Feature("pinyin", sounds, pair, salience))
+                    _put(features, Feature("pinyin", sounds, pair, salience, (), framed))
         if query:
             self._add_skip_bigrams(run, free, features)
 
@@ -211,7 +318,8 @@ class Analyzer:
             for right in positions[k + 1 : k + 3]:
                 if 2 <= right - left <= 3 and (free[left] or free[right]):
                     pair = run.text[left] + run.text[right]
-                    _put(features, Feature("skip_bigram", ("B" + pair,), pair, run.salience(left)))
+                    feature = Feature("skip_bigram", ("B" + pair,), pair, run.salience(left), (), run.framed(left))
+                    _put(features, feature)
 
     def _add_sound_alikes(self, run: HanRun, features: dict[str, Feature]) -> None:
         """Synonym terms that sound like a window of the need and share at least half its characters
@@ -230,7 +338,8 @@ class Analyzer:
                 end, window = start + size, text[start : start + size]
                 if all(run.covered[start:end]) or all(run.stop[start:end]):
                     continue
-                if any(s < end and start < e and not (start <= s and e <= end) for s, e in words):
+                # Skip a window that is, lies in or cuts an everyday word (one strictly inside it may stay).
+                if any(s < end and start < e and not (start <= s and e <= end and e - s < size) for s, e in words):
                     continue
                 for key in pinyin_keys(window):
                     for term in self.terms_by_sound.get(key, ()):
@@ -239,5 +348,9 @@ class Analyzer:
                         for group in self.han_terms[term]:
                             if f"G{group}" not in features:
                                 label = f"{window}→{term}"
-                                feature = Feature("fuzzy_concept", (f"G{group}",), label, run.salience(start))
+                                role = self.roles.get(term, "")
+                                incidental = run.framed(start) or (role == THINGS and run.merchandise(start))
+                                feature = Feature(
+                                    "fuzzy_concept", (f"G{group}",), label, run.salience(start), (), incidental, role
+                                )
                                 features[f"G{group}"] = feature

@@ -9,12 +9,20 @@ from functools import lru_cache
 import numpy as np
 
 from core.catalog import ServiceEntry
-from core.matching.analyzer import Analyzer, Feature, load_stopwords
+from core.matching.analyzer import PLAIN, Analyzer, Feature, Reading, load_stopwords
 from core.matching.documents import service_keys
+from core.matching.han import FRAMED_SALIENCE
 from core.matching.index import InvertedIndex
 from core.matching.normalize import normalize_text
 from core.matching.reasons import explain
-from core.matching.scoring import ANCHOR_KINDS, DEFAULT_THRESHOLD, calibrated_score, feature_weight
+from core.matching.scoring import (
+    DEFAULT_THRESHOLD,
+    REPAIR_CATEGORIES,
+    anchors,
+    calibrated_score,
+    feature_weight,
+    names_a_thing,
+)
 from core.matching.synonyms import SynonymDict, load_synonyms
 
 # A need is a chat message; anything longer is a paste, and analysing it all would only cost time.
@@ -54,6 +62,7 @@ class Matcher:
         self._index = index
         self._active = np.array([e.active for e in entries], dtype=bool)
         self._serves_all = np.array([not e.communities for e in entries], dtype=bool)
+        self._repairs = [e.category in REPAIR_CATEGORIES for e in entries]
         self._by_community: dict[str, list[int]] = {}
         for position, entry in enumerate(entries):
             for community in entry.communities:
@@ -79,9 +88,9 @@ class Matcher:
         self, text: str, *, top: int = 3, community: str | None = None, include_inactive: bool = False
     ) -> list[Match]:
         """Best matches first, at most `top`, all scoring at least the threshold; [] = no service fits."""
-        text = text[:MAX_NEED_CHARS]
-        features = self._analyzer.analyze(text, query=True)
-        found = self._rank(features, normalize_text(text), top, community, include_inactive)
+        reading = self._analyzer.read(text[:MAX_NEED_CHARS])
+        features = reading.features
+        found = self._rank(reading, top, community, include_inactive)
         shown = [c.position for c in found if c.score >= self.threshold]
         held = self._held_keys(features, shown)
         matches = []
@@ -107,31 +116,28 @@ class Matcher:
     ) -> list[Candidate]:
         """The `limit` best-scoring services with their raw evidence, threshold not applied
         (for tuning and diagnostics; `match` is what callers want)."""
-        text = text[:MAX_NEED_CHARS]
-        features = self._analyzer.analyze(text, query=True)
-        return self._rank(features, normalize_text(text), limit, community, include_inactive)
+        return self._rank(self._analyzer.read(text[:MAX_NEED_CHARS]), limit, community, include_inactive)
 
-    def _rank(
-        self,
-        features: list[Feature],
-        normalized_text: str,
-        limit: int,
-        community: str | None,
-        include_inactive: bool,
-    ) -> list[Candidate]:
+    def _rank(self, reading: Reading, limit: int, community: str | None, include_inactive: bool) -> list[Candidate]:
+        features, mode = reading.features, reading.mode
         if not features or limit <= 0 or not self.entries:
             return []
         weighted = [
-            [(key, feature_weight(f) * factor * self._index.idf(key)) for key, factor in f.alternatives()]
+            [(key, feature_weight(f, mode) * factor * self._index.idf(key)) for key, factor in f.alternatives()]
             for f in features
         ]
-        # What a service matching every word of the need exactly would score.
-        possible = sum(max(weight for _, weight in alternatives) for alternatives in weighted)
+        # What a service matching every word of the need exactly would score, counting what the need only
+        # mentions in full: a service met only there explains little of the need.
+        possible = sum(
+            max(weight for _, weight in alternatives) / (FRAMED_SALIENCE if f.incidental else 1.0)
+            for f, alternatives in zip(features, weighted, strict=True)
+        )
         evidence = self._index.accumulate(weighted)
         evidence[~self._allowed(community, include_inactive)] = 0.0
-        anchors = self._index.accumulate(
-            alternatives for f, alternatives in zip(features, weighted, strict=True) if f.kind in ANCHOR_KINDS
-        )
+        pairs = list(zip(features, weighted, strict=True))
+        anchored_by = self._index.accumulate(alternatives for f, alternatives in pairs if anchors(f))
+        things = [alternatives for f, alternatives in pairs if names_a_thing(f)]
+        holds_thing = self._index.accumulate(things) if things else None
         # A wider pool than asked for: the unanchored discount below may reorder it. Services tied
         # with the last one in the pool all stay in, so the outcome does not depend on sort order.
         pool = max(limit * 3, 10)
@@ -143,17 +149,34 @@ class Matcher:
         for position in hits.tolist():
             value = float(evidence[position])
             coverage = min(1.0, value / possible)
-            anchored = bool(anchors[position] > 0) or self._names_itself(position, normalized_text)
-            score = calibrated_score(value, coverage, anchored=anchored)
+            holds = None if holds_thing is None else bool(holds_thing[position] > 0)
+            anchored = self._anchored(position, reading, bool(anchored_by[position] > 0), holds)
+            score = calibrated_score(value, coverage, anchored=anchored, mode=mode)
             result.append(Candidate(position, value, coverage, anchored, score))
         # Best score first; ties keep catalogue order, so results are reproducible.
         result.sort(key=lambda c: (-c.score, -c.evidence, c.position))
         return result[:limit]
 
-    def _names_itself(self, position: int, normalized_text: str) -> bool:
-        """Whether the need contains one of the service's own keywords or its name."""
-        compact = normalized_text.replace(" ", "")
-        return any(phrase in compact for phrase in self._own_phrases(position))
+    def _anchored(self, position: int, reading: Reading, by_concept: bool, holds_thing: bool | None) -> bool:
+        """Whether the service meets the need by more than shared characters: by a concept the need asks
+        about (`by_concept`), by its own name or keyword, or by a thing the need names (`holds_thing`;
+        None if it names none). Things count in a need that asks or questions, for a service that fixes
+        them or if the need is about not knowing how; a repair service that holds none of the things a
+        need names is about other things (see scoring.REPAIR_CATEGORIES)."""
+        repairs = self._repairs[position]
+        things_count = reading.mode != PLAIN and (repairs or reading.skill)
+        if by_concept and not (repairs and holds_thing is False):
+            return True
+        if things_count and holds_thing:
+            return True
+        return self._names_itself(position, reading.unframed, things_count)
+
+    def _names_itself(self, position: int, unframed: str, things: bool) -> bool:
+        """Whether the need, where it is not only mentioning things, contains the service's name or one
+        of its keywords (one naming people does not count, nor a thing unless `things`)."""
+        return any(
+            phrase in unframed and self._analyzer.can_anchor(phrase, things) for phrase in self._own_phrases(position)
+        )
 
     def _allowed(self, community: str | None, include_inactive: bool) -> np.ndarray:
         if community is None:
