@@ -33,8 +33,11 @@ class AnswerError(ValueError):
 
 
 def previous(state: State) -> State:
+    """One step back; from the first question, back to the menu."""
     if state is State.WHEN_TEXT:
         return State.WHEN
+    if state is State.NEED:
+        return State.MENU
     index = ORDER.index(state) if state in ORDER else 0
     return ORDER[max(index - 1, 0)]
 

@@ -150,7 +150,7 @@ async def back(turn: Turn) -> None:
     target = intake.previous(turn.state)
     if target is State.PICK and not turn.data.get("options"):
         target = State.NEED  # there were no matches to pick from
-    turn.goto(target, **turn.data)
+    turn.goto(target, **({} if target is State.MENU else turn.data))
     await steps.prompt(turn)
 
 

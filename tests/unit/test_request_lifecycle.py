@@ -63,3 +63,13 @@ async def test_filing_unmatched_and_matched_requests() -> None:
     matched = await file_request(uow, resident, {"need": "下水道堵了", "service_id": "S020"}, NOW, TZ)
     assert [c.after for c in matched] == [Status.SUBMITTED, Status.ESCALATED]
     assert matched[-1].request.service_id == "S020"
+
+
+def test_back_goes_one_question_back_and_from_the_first_to_the_menu() -> None:
+    from core.dialog import State
+    from core.intake import previous
+
+    assert previous(State.NEED) is State.MENU
+    assert previous(State.WHEN_TEXT) is State.WHEN
+    assert previous(State.CONFIRM) is State.NOTE
+    assert previous(State.WHERE) is State.WHEN
