@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
@@ -14,10 +15,14 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 import handlers
 from bot.config import Settings
 from bot.i18n import I18n
+from bot.outbox import OutboxSender
 from handlers.context import BotData, SansheContext, Services
 from storage.db import Database
+from storage.records import utc_now
 
 log = logging.getLogger(__name__)
+# Telegram keeps an unconfirmed update for at most 24 hours, so older update ids need not be remembered.
+UPDATE_MEMORY = timedelta(days=2)
 SansheApp = Application[Any, SansheContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
@@ -70,11 +75,19 @@ async def running_bot(
     async with app:
         # post_init only runs under run_polling(); we own the loop, so announce the menu ourselves.
         await announce_commands(app)
+        async with db.transaction() as tx:
+            await tx.outbox.forget_updates_before(utc_now() - UPDATE_MEMORY)
         await app.start()
+        sender = OutboxSender(db, app.bot)
+        services = app.bot_data.services
+        assert services is not None
+        services.wake_outbox = sender.wake
+        await sender.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
         try:
             yield app
         finally:
             await app.updater.stop()
+            await sender.stop()  # lets the sends in flight be recorded, starts none
             await app.stop()

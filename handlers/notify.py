@@ -37,7 +37,10 @@ async def _translator_for(turn: Turn, telegram_id: int) -> Translator:
 
 async def _tell_resident(turn: Turn, change: Change) -> None:
     request = change.request
-    t = await _translator_for(turn, request.resident_id)
+    resident = await turn.tx.users.get(request.resident_id)
+    if resident is None or resident.blocked_at is not None:
+        return  # they blocked the bot; the status is still visible under 我的求助 if they come back
+    t = turn.services.i18n.translator(resident.locale)
     text = t("notify.status_changed", reference=request.reference, status=t(f"status.{change.after.value}"))
     if change.note and change.actor_id is not None:
         text += "\n" + t("notify.note", note=change.note)

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from core import intake
 from core.dialog import State
 from core.requests import STAFF_QUEUE, Status, move
+from handlers import keyboards as kb
 from handlers import notify, steps
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
@@ -79,8 +80,7 @@ async def on_close_note(turn: Turn, text: str) -> None:
     t = turn.t
     return_to = State.parse(str(turn.data.get("return_to", State.MENU.value)))
     if turn.services.i18n.matches("common.cancel", text) or turn.services.i18n.matches("common.back", text):
-        turn.say(t("staff.close_abandoned"))
-        turn.goto(return_to)
+        _back_to(turn, return_to, t("staff.close_abandoned"))
         return
     try:
         note = intake.clean_text(text, MAX_CLOSE_NOTE, "intake.too_long")
@@ -89,11 +89,16 @@ async def on_close_note(turn: Turn, text: str) -> None:
         return
     request = await _case(turn, str(turn.data.get("request_id", "")))
     if request is None or Status(request.status) not in STAFF_QUEUE:
-        turn.say(t("staff.not_allowed"))
-        turn.goto(return_to)
+        _back_to(turn, return_to, t("staff.not_allowed"))
         return
     assert turn.user is not None
     change = await move(turn.tx, request, Status.DONE, turn.now, turn.user.telegram_id, note)
     await notify.announce(turn, [change])
-    turn.say(t("staff.closed", reference=request.reference))
-    turn.goto(return_to)
+    _back_to(turn, return_to, t("staff.closed", reference=request.reference))
+
+
+def _back_to(turn: Turn, state: State, text: str) -> None:
+    """Leave the note step: the main menu keyboard for someone in the menu, otherwise no keyboard."""
+    markup = kb.main_menu_keyboard(turn.t) if state is State.MENU else kb.remove_keyboard()
+    turn.say(text, markup)
+    turn.goto(state)

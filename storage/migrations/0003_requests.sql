@@ -49,7 +49,7 @@ CREATE TRIGGER request_history_no_delete BEFORE DELETE ON request_history
 BEGIN SELECT RAISE(ABORT, 'request_history is append-only'); END;
 
 -- Every message to a person that is not a direct reply is written here in the same transaction as the
--- change that caused it; bot/outbox_sender.py drains it under Telegram's limits.
+-- change that caused it; bot/outbox/ drains it under Telegram's limits.
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY,
     chat_id         INTEGER NOT NULL,

@@ -28,10 +28,15 @@ class SqliteOutbox:
         return int(row[0])
 
     async def due(self, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+        # A message never overtakes an older one of the same chat that was postponed (retry_after): the
+        # sender keeps per-chat order in memory, and this keeps it across a restart too.
+        stamp = to_db_time(now)
         async with self._conn.execute(
-            "SELECT id, chat_id, text, reply_markup, attempts FROM outbox "
-            "WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?",
-            (to_db_time(now), limit),
+            "SELECT id, chat_id, text, reply_markup, attempts FROM outbox o "
+            "WHERE status = 'pending' AND not_before <= ? AND NOT EXISTS (SELECT 1 FROM outbox p "
+            "WHERE p.chat_id = o.chat_id AND p.status = 'pending' AND p.id < o.id AND p.not_before > ?) "
+            "ORDER BY id LIMIT ?",
+            (stamp, stamp, limit),
         ) as cursor:
             rows = await cursor.fetchall()
         return [OutboxMessage(row[0], row[1], row[2], json.loads(row[3]) if row[3] else None, row[4]) for row in rows]
@@ -59,6 +64,9 @@ class SqliteOutbox:
         async with self._conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
+
+    async def forget_updates_before(self, cutoff: datetime) -> None:
+        await self._conn.execute("DELETE FROM processed_updates WHERE processed_at < ?", (to_db_time(cutoff),))
 
     async def first_time_seen(self, update_id: int, now: datetime) -> bool:
         """Record an update id; False when it was processed before (Telegram delivered it twice)."""
