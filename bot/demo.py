@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.app import load_i18n, running_bot
 from bot.config import Settings
-from bot.sample_city import seed
+from bot.sample_city import STAFF, seed
 from bot.transcript import Transcript
 from sandbox import SandboxClient, SandboxServer, SimUser
 from storage.db import Database
@@ -69,10 +69,29 @@ class Scene:
         await self.user.press(button)
         await self.transcript.settle(self.user)
 
+    async def tap_keyboard(self, button: str) -> None:
+        self.transcript.says(self.user, self.label, f"（点击键盘）{button}")
+        await self.user.press_reply_button(button)
+        await self.transcript.settle(self.user)
+
+    async def receives(self) -> None:
+        """Messages that reach this person because of someone else (through the outbox)."""
+        self.transcript.out(f"\n（{self.label} 收到通知）")
+        await self.transcript.settle(self.user)
+
     async def sticker(self) -> None:
         self.transcript.says(self.user, self.label, "（发送了一个表情 👍）")
         await self.user.send_sticker()
         await self.transcript.settle(self.user)
+
+
+async def _open_chat_quietly(scene: Scene) -> None:
+    """Staff have talked to the bot before; set that up without printing it."""
+    quiet = Scene(scene.user, scene.label, Transcript(out=lambda _line: None))
+    await quiet.say("/start")  # registered by the community: the language is known, consent is asked
+    await quiet.press("✅ 同意")
+    await quiet.press("阳光社区")
+    await scene.transcript.mark_seen(scene.user)
 
 
 async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
@@ -81,14 +100,34 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     out("三社联动 Sanshe 演示：社区居民第一次使用")
     out("═" * 60)
 
-    wang = Scene(await world.client.user(first_name="王阿姨", language_code="zh-hans"), "👵 王阿姨", transcript)
+    staff = Scene(await world.client.user(STAFF.telegram_id, first_name=STAFF.name), f"👩‍💼 {STAFF.name}", transcript)
+    await _open_chat_quietly(staff)
+
+    wang = Scene(await world.client.user(first_name="王阿姨", language_code="zh-hans", phone_number="13812345678"),
+                 "👵 王阿姨", transcript)  # fmt: skip
     await wang.say("/start")
     await wang.press("中文")
     await wang.press("✅ 同意")
     await wang.press("阳光社区")
     await wang.sticker()
-    await wang.say("🙋 求助")
+
+    out("\n" + "─" * 60)
+    out("演示：王阿姨求助，社区工作人员处理，王阿姨评价")
+    out("─" * 60)
     await wang.say("厨房下水道堵了，水下不去")
+    await wang.press("管道疏通 · 巧手便民维修队")
+    await wang.press("今天")
+    await wang.say("阳光小区3栋2单元501")
+    await wang.tap_keyboard("📞 分享我的电话")
+    await wang.say("门铃坏了，请敲门")
+    await wang.press("✅ 提交")
+    await staff.receives()
+    await staff.press("关闭并备注")
+    await staff.say("已联系物业维修师傅，今天下午三点上门疏通。")
+    await wang.receives()
+    await wang.press("⭐⭐⭐⭐⭐")
+    await wang.say("师傅很负责，谢谢！")
+    await wang.say("📋 我的求助")
     await wang.say("/privacy")
 
     out("\n" + "─" * 60)

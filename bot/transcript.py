@@ -65,6 +65,10 @@ class Transcript:
                 self.out(line)
         return fresh
 
+    async def mark_seen(self, user: SimUser) -> None:
+        """Treat everything in this chat so far as already shown."""
+        self._seen[user.id] = self._fingerprint(await user.messages())
+
     @staticmethod
     def _fingerprint(messages: list[BotMessage]) -> dict[int, int]:
         return {m.message_id: m.edits for m in messages}

@@ -15,7 +15,11 @@ def test_demo_plays_the_scenario_in_chinese(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for expected in ("请选择语言", "谢谢您的信任！", "您的社区：阳光社区", "收到您的表情", "同意时间：", "演示结束"):
+    expected_lines = (
+        "请选择语言", "谢谢您的信任！", "您的社区：阳光社区", "收到您的表情", "✅ 已提交！您的求助编号是 YG-",
+        "🆕 待处理求助 YG-", "有新进展：已完成", "谢谢您的评价：⭐⭐⭐⭐⭐", "· 已评价", "同意时间：", "演示结束",
+    )  # fmt: skip
+    for expected in expected_lines:
         assert expected in out, expected
     assert "Traceback" not in result.stderr
     assert not list(tmp_path.iterdir())  # the throwaway database is gone
