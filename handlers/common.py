@@ -63,8 +63,11 @@ async def show_help(turn: Turn) -> None:
     if turn.state.is_onboarding:
         turn.say(t("help.onboarding"))
         await steps.prompt(turn)
-    else:
+    elif turn.state is State.MENU:
         turn.say(t("help.general"), kb.main_menu_keyboard(t))
+    else:  # in the middle of a dialog: explain, then repeat the question so nothing is lost
+        turn.say(t("help.general"))
+        await steps.prompt(turn)
 
 
 @turn_handler

@@ -27,7 +27,7 @@ async def _requests_of(
 
 async def test_happy_path_files_a_request_with_a_reference_and_tells_staff(running: Running) -> None:
     user = await running.client.user(first_name="王阿姨", phone_number="13812345678")
-    await onboard(running, user)
+    await onboard(user)
     await _ask(user, "厨房下水道堵了，水下不去")
     (pick,) = await user.wait_for_messages()
     assert pick.text == "这些服务可能适合您，请点选一个："
@@ -73,7 +73,7 @@ async def test_happy_path_files_a_request_with_a_reference_and_tells_staff(runni
 
 async def test_back_and_cancel_at_every_step(running: Running) -> None:
     user = await running.client.user()
-    await onboard(running, user)
+    await onboard(user)
     await _ask(user, "想找人陪我妈去医院看病")
     (pick,) = await user.wait_for_messages()
     await user.press(pick.button_texts()[0])
@@ -100,7 +100,7 @@ async def test_back_and_cancel_at_every_step(running: Running) -> None:
 
 async def test_none_of_these_files_an_unmatched_need_for_staff(running: Running) -> None:
     user = await running.client.user()
-    await onboard(running, user)
+    await onboard(user)
     await _ask(user, "楼道的灯坏了好几天")
     (_pick,) = await user.wait_for_messages()
     await user.press("都不是")
@@ -124,7 +124,7 @@ async def test_none_of_these_files_an_unmatched_need_for_staff(running: Running)
 
 async def test_bad_answers_are_explained_and_the_step_is_kept(running: Running) -> None:
     user = await running.client.user()
-    await onboard(running, user)
+    await onboard(user)
     await _ask(user, "需要送饭")
     await user.wait_for_messages()
     await user.press("都不是")
@@ -152,7 +152,7 @@ async def test_bad_answers_are_explained_and_the_step_is_kept(running: Running) 
 
 async def test_a_voice_note_goes_to_staff_with_the_recording_attached(running: Running) -> None:
     user = await running.client.user()
-    await onboard(running, user)
+    await onboard(user)
     await user.send_text("🙋 求助")
     await user.wait_for_messages()
     await user.send_voice(duration=5)
@@ -173,3 +173,24 @@ async def test_a_voice_note_goes_to_staff_with_the_recording_attached(running: R
         (request,) = await tx.requests.of_resident(user.id)
         attachments = await tx.requests.attachments(request.id)
     assert request.status == "unmatched" and [kind for kind, _ in attachments] == ["voice"]
+
+
+async def test_help_mid_intake_repeats_the_question_and_old_buttons_are_stale(running: Running) -> None:
+    user = await running.client.user()
+    await onboard(user)
+    await _ask(user, "想找人教我用智能手机")
+    await user.wait_for_messages()
+    await user.press("都不是")
+    (older,) = await user.wait_for_messages()
+    await user.send_command("help")
+    _help, newer = await user.wait_for_messages(2)
+    assert newer.text == older.text == "什么时候需要？"
+    await user.press("今天", message_id=newer.message_id)
+    (where,) = await user.wait_for_messages()
+    answer = await user.press("尽快", message_id=older.message_id)
+    assert answer is not None and answer.text == "这个按钮已经过期了。"
+    (again,) = await user.wait_for_messages()
+    assert again.text == where.text  # still at "where", and "today" was kept
+    async with running.db.transaction() as tx:
+        dialog = await tx.dialogs.get(user.id)
+    assert dialog is not None and dialog.data["when_code"] == "today"

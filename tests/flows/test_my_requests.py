@@ -35,7 +35,7 @@ async def file_quick_request(user: SimUser, need: str = "楼道的灯坏了") ->
 
 async def test_my_requests_lists_and_cancels_with_confirmation(running: Running) -> None:
     user = await running.client.user()
-    await onboard(running, user)
+    await onboard(user)
     await user.send_text("📋 我的求助")
     (empty,) = await user.wait_for_messages()
     assert empty.text == "您还没有求助记录。"
@@ -60,12 +60,12 @@ async def test_my_requests_lists_and_cancels_with_confirmation(running: Running)
 
 async def test_someone_elses_request_cannot_be_cancelled(running: Running) -> None:
     owner = await running.client.user()
-    await onboard(running, owner)
+    await onboard(owner)
     await file_quick_request(owner)
     async with running.db.transaction() as tx:
         (request,) = await tx.requests.of_resident(owner.id)
     stranger = await running.client.user()
-    await onboard(running, stranger)
+    await onboard(stranger)
     menu = (await stranger.messages())[-1]
     # A forged button press: the stranger's client sends callback data naming the owner's request.
     forged = {
@@ -84,7 +84,7 @@ async def test_someone_elses_request_cannot_be_cancelled(running: Running) -> No
 
 async def test_an_intake_left_for_hours_asks_before_continuing(running: Running) -> None:
     user = await running.client.user()
-    await onboard(running, user)
+    await onboard(user)
     await user.send_text("🙋 求助")
     await user.wait_for_messages()
     await user.send_text("需要有人帮忙送饭")
@@ -104,7 +104,7 @@ async def test_an_intake_left_for_hours_asks_before_continuing(running: Running)
 
 async def test_an_update_delivered_twice_is_processed_once(running: Running) -> None:
     user = await running.client.user()
-    await onboard(running, user)
+    await onboard(user)
     app = running.app
     payload = {
         "update_id": 987654,

@@ -19,7 +19,7 @@ async def test_english_is_guessed_and_the_notice_follows_the_choice(running: Run
 
 async def test_language_can_be_changed_later_and_the_step_is_repeated(running: Running) -> None:
     user = await running.client.user(language_code="zh-hans")
-    await onboard(running, user)
+    await onboard(user)
     await user.send_command("language")
     await user.wait_for_messages()
     await user.press("English")
@@ -69,7 +69,7 @@ async def test_typed_consent_is_understood(running: Running) -> None:
 
 async def test_privacy_shows_what_is_kept_in_chinese_and_withdrawal_wipes_it(running: Running) -> None:
     user = await running.client.user(language_code="zh-hans")
-    await onboard(running, user)
+    await onboard(user)
     await user.send_command("privacy")
     (summary,) = await user.wait_for_messages()
     assert "社区：阳光社区" in summary.text

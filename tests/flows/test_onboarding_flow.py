@@ -6,7 +6,7 @@ from sandbox import SimUser
 from tests.conftest import Running
 
 
-async def onboard(running: Running, user: SimUser, community_text: str = "阳光社区") -> None:
+async def onboard(user: SimUser, community_text: str = "阳光社区") -> None:
     await user.send_command("start")
     (language,) = await user.wait_for_messages()
     assert "请选择语言" in language.text
@@ -28,7 +28,7 @@ async def onboard(running: Running, user: SimUser, community_text: str = "阳光
 
 async def test_happy_path_reaches_main_menu_and_is_stored(running: Running) -> None:
     user = await running.client.user(first_name="王阿姨", language_code="zh-hans")
-    await onboard(running, user)
+    await onboard(user)
     menu = (await user.messages())[-1]
     buttons = [b.text for row in menu.reply_keyboard or [] for b in row]
     assert buttons == ["🙋 求助", "📋 我的求助", "❓ 帮助"]

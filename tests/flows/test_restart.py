@@ -36,3 +36,36 @@ async def test_restart_between_two_steps_loses_nothing(
         ready, _menu = await user.wait_for_messages(2)
         assert "桂花社区" in ready.text
     await db.close()
+
+
+async def test_restart_in_the_middle_of_a_request_keeps_every_answer(
+    city: tuple[SandboxServer, SandboxClient, Path],
+) -> None:
+    from tests.flows.test_onboarding_flow import onboard
+
+    server, client, db_path = city
+    settings = make_settings(server, db_path)
+    i18n = load_i18n(settings)
+    user = await client.user()
+    db = await Database.open(settings.database_url)
+    async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1):
+        await onboard(user)
+        await user.send_text("家里老人需要送饭")
+        await user.wait_for_messages()
+        await user.press("都不是")
+        await user.wait_for_messages()
+        await user.press("本周内")
+        await user.wait_for_messages()
+    await db.close()
+
+    await user.send_text("阳光小区7栋")  # answered while the bot is down
+    db = await Database.open(settings.database_url)
+    async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1):
+        (contact,) = await user.wait_for_messages()
+        assert contact.text.startswith("服务人员怎么联系您")
+        await user.send_text("💬 只在这里联系我")
+        await user.wait_for_messages()
+        await user.send_text("跳过")
+        (summary,) = await user.wait_for_messages()
+        assert "• 时间：本周内" in summary.text and "• 地点：阳光小区7栋" in summary.text
+    await db.close()

@@ -26,7 +26,7 @@ async def staff_member(running: Running) -> SimUser:
 async def test_staff_close_with_a_note_then_the_resident_rates(running: Running) -> None:
     staff = await staff_member(running)
     resident = await running.client.user(first_name="王阿姨")
-    await onboard(running, resident)
+    await onboard(resident)
     filed = await file_quick_request(resident, "楼道的灯坏了好几天")
     reference = filed.split("编号是 ")[1].split("，")[0]
 
@@ -60,7 +60,7 @@ async def test_staff_close_with_a_note_then_the_resident_rates(running: Running)
 async def test_not_solved_reopens_and_staff_hear_again(running: Running) -> None:
     staff = await staff_member(running)
     resident = await running.client.user()
-    await onboard(running, resident)
+    await onboard(resident)
     await file_quick_request(resident)
     await staff.wait_for_messages(timeout=10)
     await staff.press("关闭并备注")
@@ -77,7 +77,7 @@ async def test_not_solved_reopens_and_staff_hear_again(running: Running) -> None
 async def test_a_resident_cannot_use_staff_buttons(running: Running) -> None:
     staff = await staff_member(running)
     resident = await running.client.user()
-    await onboard(running, resident)
+    await onboard(resident)
     await file_quick_request(resident)
     (case,) = await staff.wait_for_messages(timeout=10)
     close = case.inline_button("关闭并备注")
@@ -103,7 +103,7 @@ async def test_a_resident_cannot_use_staff_buttons(running: Running) -> None:
 
 async def test_messages_decided_before_a_crash_are_sent_once_after_restart(running: Running) -> None:
     resident = await running.client.user()
-    await onboard(running, resident)
+    await onboard(resident)
     async with running.db.transaction() as tx:  # committed, as a change and its message would be
         await tx.outbox.enqueue(resident.id, "您的求助 YG-0000-0001 有新进展：已完成", None, utc_now())
     running.app.bot_data.services.wake_outbox()  # type: ignore[union-attr]

@@ -29,7 +29,7 @@ async def test_help_and_cancel_during_onboarding_repeat_the_step(running: Runnin
 
 async def test_help_and_cancel_in_the_menu(running: Running) -> None:
     user = await running.client.user()
-    await onboard(running, user)
+    await onboard(user)
     await user.send_text("求助")  # typed without the emoji
     (need_prompt,) = await user.wait_for_messages()
     assert need_prompt.text.startswith("请用一句话说说")
@@ -56,7 +56,7 @@ async def test_sticker_photo_and_voice_get_a_hint_and_the_step_again(running: Ru
 
 async def test_a_4000_character_message_is_refused_politely_and_nothing_breaks(running: Running) -> None:
     user = await running.client.user()
-    await onboard(running, user)
+    await onboard(user)
     await user.send_text("帮" * 4000)
     (reply,) = await user.wait_for_messages()
     assert reply.text == "这条消息有 4,000 个字，太长了。请说得简短一些（不超过 500 个字）。"
