@@ -23,6 +23,7 @@ class State(StrEnum):
     RESUME = "need.resume"  # an intake left alone too long: continue it or drop it
     RATE_COMMENT = "rate.comment"
     STAFF_CLOSE_NOTE = "staff.close_note"
+    PROVIDER_NOTE = "task.note"  # 完成 note or 无法完成 reason
 
     @property
     def is_intake(self) -> bool:

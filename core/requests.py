@@ -67,6 +67,7 @@ class Change:
     after: Status
     actor_id: int | None
     note: str | None = None
+    push_to: tuple[int, ...] = ()  # providers to offer the task to now (dispatch)
 
 
 def can_move(current: Status, wanted: Status) -> bool:

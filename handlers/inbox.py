@@ -11,7 +11,7 @@ from bot.i18n import fold
 from core import intake as intake_rules
 from core import onboarding
 from core.dialog import State
-from handlers import community, consent, intake, my_requests, resident, staff, steps
+from handlers import community, consent, intake, my_requests, provider, resident, staff, steps
 from handlers import keyboards as kb
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
@@ -50,6 +50,8 @@ async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
             await my_requests.on_comment(turn, text)
         case State.STAFF_CLOSE_NOTE:
             await staff.on_close_note(turn, text)
+        case State.PROVIDER_NOTE:
+            await provider.on_note(turn, text)
         case _ if turn.state.is_intake:
             await intake.on_text(turn, text)
 

@@ -69,3 +69,6 @@ async def prompt(turn: Turn) -> None:
             turn.say(t("rating.comment_prompt"), ikb.note(t))
         case State.STAFF_CLOSE_NOTE:
             turn.say(t("staff.close_note_prompt"), ikb.typing_only(t))
+        case State.PROVIDER_NOTE:
+            key = "task.done_prompt" if data.get("action") == "done" else "task.cannot_prompt"
+            turn.say(t(key), ikb.typing_only(t))

@@ -10,8 +10,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import Translator
 from core.requests import STAFF_QUEUE, Change, Status
 from handlers import intake_keyboards as ikb
+from handlers import provider_keyboards as pkb
 from handlers.intake_steps import when_label
 from handlers.turn import Turn
+from storage.records import Offer, RequestRecord
 
 STAFF = "st"
 # Changes the resident hears about (their own actions are answered directly instead).
@@ -24,10 +26,46 @@ _RESIDENT_NEWS = {
 async def announce(turn: Turn, changes: Sequence[Change], *, resident_told: bool = False) -> None:
     for change in changes:
         request = change.request
-        if not resident_told and change.after in _RESIDENT_NEWS and change.actor_id != request.resident_id:
+        if change.before is change.after:
+            pass  # another round of offers: nothing new for the resident
+        elif not resident_told and change.after in _RESIDENT_NEWS and change.actor_id != request.resident_id:
             await _tell_resident(turn, change)
         if change.after in STAFF_QUEUE:
             await _tell_staff(turn, change)
+        if change.push_to:
+            await _offer(turn, request, change.push_to)
+        if change.after in (Status.CANCELLED, Status.DONE):
+            await withdraw_pushes(turn, request.id, "task.withdrawn")
+
+
+async def withdraw_pushes(turn: Turn, request_id: int, key: str, answer: str = "withdrawn") -> None:
+    """Close the offers still open and rewrite their pushes, so nobody accepts a task that is gone."""
+    offers = await turn.tx.providers.close_open_offers(request_id, answer, turn.now)
+    await rewrite_pushes(turn, offers, key)
+
+
+async def rewrite_pushes(turn: Turn, offers: Sequence[Offer], key: str) -> None:
+    for offer in offers:
+        message_id = await turn.tx.providers.outbox_message_id(offer.outbox_id) if offer.outbox_id else None
+        if message_id is not None:
+            t = await _translator_for(turn, offer.provider_id)
+            turn.edit_elsewhere(offer.provider_id, message_id, t(key))
+
+
+async def _offer(turn: Turn, request: RequestRecord, provider_ids: Sequence[int]) -> None:
+    """The push: the need without the resident's name, phone or address, with 接单 / 不接."""
+    community = await turn.tx.communities.get(request.community_id)
+    matcher = await turn.services.matchers.get(turn.tx)
+    service = next((e.name for e in matcher.entries if e.service_id == request.service_id), request.service_id)
+    for provider_id in provider_ids:
+        t = await _translator_for(turn, provider_id)
+        text = t(
+            "task.offer", reference=request.reference, service=service or "", need=request.need_text,
+            when=when_label(t, request.when_code, request.when_text), community=community.name if community else "",
+        )  # fmt: skip
+        outbox_id = await turn.tx.outbox.enqueue(provider_id, text, pkb.offer(t, request.id).to_dict(), turn.now)
+        await turn.tx.providers.add_offer(request.id, provider_id, outbox_id, turn.now)
+        turn.enqueued = True
 
 
 async def _translator_for(turn: Turn, telegram_id: int) -> Translator:
@@ -44,6 +82,15 @@ async def _tell_resident(turn: Turn, change: Change) -> None:
     text = t("notify.status_changed", reference=request.reference, status=t(f"status.{change.after.value}"))
     if change.note and change.actor_id is not None:
         text += "\n" + t("notify.note", note=change.note)
+    if change.after is Status.ACCEPTED and request.provider_id is not None:
+        provider = await turn.tx.providers.get(request.provider_id)
+        if provider is not None:
+            who = (
+                f"{provider.display_name}（{provider.organization}）"
+                if provider.organization
+                else provider.display_name
+            )
+            text += "\n" + t("notify.who_is_coming", who=who)
     markup = None
     if change.after is Status.DONE:
         text += "\n\n" + t("rating.prompt")

@@ -33,6 +33,13 @@ class _Send:
 
 
 @dataclass
+class _EditElsewhere:
+    chat_id: int
+    message_id: int
+    text: str
+
+
+@dataclass
 class _EditTrigger:
     text: str
     markup: InlineKeyboardMarkup | None
@@ -49,7 +56,7 @@ class Turn:
     t: Translator
     now: datetime
     _saved: tuple[State, dict[str, Any]] = field(init=False)
-    _out: list[_Send | _EditTrigger] = field(default_factory=list)
+    _out: list[_Send | _EditTrigger | _EditElsewhere] = field(default_factory=list)
     _answer: tuple[str | None, bool] | None = None
     enqueued: bool = False  # something was written to the outbox: wake the sender after commit
 
@@ -69,6 +76,10 @@ class Turn:
         """Replace the message whose button was pressed (so old buttons cannot be pressed again)."""
         self._out.append(_EditTrigger(text, markup))
 
+    def edit_elsewhere(self, chat_id: int, message_id: int, text: str) -> None:
+        """Rewrite a message in another chat (a task push that someone else took); cosmetic, may fail."""
+        self._out.append(_EditElsewhere(chat_id, message_id, text))
+
     def answer(self, text: str | None = None, alert: bool = False) -> None:
         self._answer = (text, alert)
 
@@ -82,6 +93,11 @@ class Turn:
             text, alert = self._answer or (None, False)
             await _quietly(query.answer(text=text, show_alert=alert))
         for item in self._out:
+            if isinstance(item, _EditElsewhere):
+                await _quietly(
+                    context.bot.edit_message_text(item.text, chat_id=item.chat_id, message_id=item.message_id)
+                )
+                continue
             if isinstance(item, _EditTrigger):
                 if query is not None and query.message is not None:
                     await _quietly(
@@ -100,7 +116,7 @@ async def _quietly(call: Awaitable[Any]) -> None:
     """Answering a callback or editing a message is cosmetic: an old query or an unchanged text is fine."""
     try:
         await call
-    except BadRequest as exc:
+    except (BadRequest, Forbidden) as exc:
         log.info("ignored cosmetic Bot API error: %s", exc.message)
 
 

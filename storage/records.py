@@ -125,3 +125,33 @@ class OutboxMessage:
     text: str
     reply_markup: dict[str, Any] | None
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    telegram_id: int
+    kind: str
+    display_name: str
+    organization: str | None = None
+    supervisor_id: int | None = None
+    on_duty: bool = True
+    service_ids: tuple[str, ...] = ()
+    community_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An eligible provider for one request, with what the ranking looks at."""
+
+    telegram_id: int
+    open_tasks: int
+    mean_rating: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    id: int
+    request_id: int
+    provider_id: int
+    outbox_id: int | None
+    answer: str | None

@@ -8,6 +8,7 @@ from storage.sqlite.catalog import SqliteCatalog
 from storage.sqlite.communities import SqliteCommunities
 from storage.sqlite.dialogs import SqliteDialogs
 from storage.sqlite.outbox import SqliteOutbox
+from storage.sqlite.providers import SqliteProviders
 from storage.sqlite.requests import SqliteRequests
 from storage.sqlite.users import SqliteUsers
 
@@ -21,3 +22,4 @@ class Session:
         self.catalog = SqliteCatalog(conn)
         self.requests = SqliteRequests(conn)
         self.outbox = SqliteOutbox(conn)
+        self.providers = SqliteProviders(conn)

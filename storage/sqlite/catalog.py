@@ -52,7 +52,7 @@ class SqliteCatalog:
             for row in rows
         ]
 
-    async def _organization_id(self, name: str, now: datetime) -> int:
+    async def ensure_organization(self, name: str, now: datetime) -> int:
         await self._conn.execute(
             "INSERT INTO organizations (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING",
             (name, to_db_time(now)),
@@ -73,7 +73,7 @@ class SqliteCatalog:
         return int(row[0])
 
     async def upsert(self, service: ServiceRecord, now: datetime) -> None:
-        organization_id = await self._organization_id(service.organization, now) if service.organization else None
+        organization_id = await self.ensure_organization(service.organization, now) if service.organization else None
         stamp = to_db_time(now)
         await self._conn.execute(
             "INSERT INTO services (service_id, name, category, description, keywords, organization_id, "
@@ -106,6 +106,10 @@ class SqliteCatalog:
             [(to_db_time(now), service_id) for service_id in gone],
         )
         return gone
+
+    async def service_ids(self) -> set[str]:
+        async with self._conn.execute("SELECT service_id FROM services WHERE active = 1") as cursor:
+            return {row[0] for row in await cursor.fetchall()}
 
     async def organization_names(self) -> set[str]:
         async with self._conn.execute("SELECT name FROM organizations") as cursor:

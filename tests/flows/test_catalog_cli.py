@@ -63,3 +63,26 @@ def test_match_without_catalog_uses_the_imported_active_services(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert first["matches"][0]["service_id"] == "S020" and second["matches"] == []
+
+
+def test_provider_and_staff_add_from_the_command_line(tmp_path: Path) -> None:
+    sanshe(tmp_path, "catalog", "import", str(CATALOG))
+    chen = ["--role", "social_worker", "--name", "陈社工", "--organization", "阳光社工服务中心"]
+    ok = sanshe(
+        tmp_path, "provider", "add", "501", *chen, "--services", "S020,S021", "--communities", "阳光社区,桂花社区"
+    )
+    assert ok.returncode == 0, ok.stderr
+    volunteer = sanshe(tmp_path, "provider", "add", "502", "--role", "volunteer", "--services", "S020",
+                       "--communities", "阳光社区", "--supervisor", "501")  # fmt: skip
+    assert volunteer.returncode == 0, volunteer.stderr
+    for bad, why in (
+        (["--role", "volunteer", "--services", "S999", "--communities", "阳光社区", "--supervisor", "501"], "S999"),
+        (["--role", "volunteer", "--services", "S020", "--communities", "火星社区", "--supervisor", "501"], "火星社区"),
+        (["--role", "volunteer", "--services", "S020", "--communities", "阳光社区"], "--supervisor"),
+        (["--role", "boss", "--services", "S020", "--communities", "阳光社区"], "boss"),
+    ):
+        result = sanshe(tmp_path, "provider", "add", "503", *bad)
+        assert result.returncode == 2 and why in result.stderr and "Traceback" not in result.stderr
+    assert sanshe(tmp_path, "staff", "add", "600", "--community", "阳光社区").returncode == 0
+    unknown = sanshe(tmp_path, "staff", "add", "600", "--community", "火星")
+    assert unknown.returncode == 2 and "火星" in unknown.stderr

@@ -8,10 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from storage.records import (
+    Candidate,
     Community,
     DialogState,
     HistoryEntry,
     NewRequest,
+    Offer,
+    Provider,
     RequestRecord,
     ServiceRecord,
     User,
@@ -102,6 +105,7 @@ class FakeUnitOfWork:
         self.dialogs = FakeDialogs()
         self.catalog = FakeCatalog()
         self.requests = FakeRequests()
+        self.providers = FakeProviders(self.requests)
 
 
 class FakeCatalog:
@@ -169,3 +173,58 @@ class FakeRequests:
 
     async def attach(self, request_id: int, kind: str, file_id: str, now: datetime) -> None:
         self.files.append((request_id, kind, file_id))
+
+
+class FakeProviders:
+    """Providers over the fake requests: `eligible` lists who may be offered anything."""
+
+    def __init__(self, requests: FakeRequests) -> None:
+        self.requests = requests
+        self.eligible: list[Candidate] = []
+        self.rows: dict[int, Provider] = {}
+        self.offer_rows: list[Offer] = []
+
+    async def upsert(self, provider: Provider, organization_id: int | None, now: datetime) -> None:
+        self.rows[provider.telegram_id] = provider
+
+    async def get(self, telegram_id: int) -> Provider | None:
+        return self.rows.get(telegram_id)
+
+    async def set_on_duty(self, telegram_id: int, on_duty: bool) -> None:
+        self.rows[telegram_id] = dataclasses.replace(self.rows[telegram_id], on_duty=on_duty)
+
+    async def candidates(self, service_id: str, community_id: int, request_id: int) -> Sequence[Candidate]:
+        offered = {o.provider_id for o in self.offer_rows if o.request_id == request_id}
+        return [c for c in self.eligible if c.telegram_id not in offered]
+
+    async def add_offer(self, request_id: int, provider_id: int, outbox_id: int | None, now: datetime) -> int:
+        self.offer_rows.append(Offer(len(self.offer_rows) + 1, request_id, provider_id, outbox_id, None))
+        return len(self.offer_rows)
+
+    async def offers(self, request_id: int) -> Sequence[Offer]:
+        return [o for o in self.offer_rows if o.request_id == request_id]
+
+    async def answer_offer(self, request_id: int, provider_id: int, answer: str, now: datetime) -> bool:
+        for i, o in enumerate(self.offer_rows):
+            if o.request_id == request_id and o.provider_id == provider_id and o.answer is None:
+                self.offer_rows[i] = dataclasses.replace(o, answer=answer)
+                return True
+        return False
+
+    async def close_open_offers(self, request_id: int, answer: str, now: datetime) -> Sequence[Offer]:
+        closed = [o for o in self.offer_rows if o.request_id == request_id and o.answer is None]
+        self.offer_rows = [dataclasses.replace(o, answer=answer) if o in closed else o for o in self.offer_rows]
+        return closed
+
+    async def claim(self, request_id: int, provider_id: int, now: datetime) -> bool:
+        request = self.requests.rows[request_id]
+        if request.provider_id is not None or request.status != "dispatched":
+            return False
+        self.requests.rows[request_id] = dataclasses.replace(request, provider_id=provider_id)
+        return True
+
+    async def release(self, request_id: int, now: datetime) -> None:
+        self.requests.rows[request_id] = dataclasses.replace(self.requests.rows[request_id], provider_id=None)
+
+    async def outbox_message_id(self, outbox_id: int) -> int | None:
+        return None

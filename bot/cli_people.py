@@ -1,0 +1,85 @@
+"""`sanshe provider add …` and `sanshe staff add …`: register people from the command line (bootstrapping).
+
+Exit 0 on success; one clear line and exit 2 for an unknown service, community, role or supervisor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+
+from bot.cli_run import load_settings
+from core.catalog import split_list
+from core.people import PROVIDER_KINDS, RegistrationError, register_provider, register_staff
+from storage.db import Database, UnsupportedDatabaseUrl
+from storage.protocols import UnitOfWork
+from storage.records import utc_now
+
+EXIT_ERROR = 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    provider = sub.add_parser("provider", help="register social workers, volunteers, organisation members / 服务人员")
+    provider_actions = provider.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = provider_actions.add_parser("add", help="register or update a provider / 登记服务人员")
+    add.add_argument("telegram_id", type=int)
+    add.add_argument("--role", required=True, choices=PROVIDER_KINDS)
+    add.add_argument("--name", help="shown to residents, e.g. 陈社工 (default: the role)")
+    add.add_argument("--organization", help="organisation name / 所属机构")
+    add.add_argument("--services", required=True, help="service ids, e.g. S001,S020")
+    add.add_argument("--communities", required=True, help="community names, e.g. 阳光社区,桂花社区")
+    add.add_argument("--supervisor", type=int, help="a volunteer's supervising social worker (Telegram id)")
+    add.set_defaults(func=provider_add)
+    staff = sub.add_parser("staff", help="register community staff / 社区工作人员")
+    staff_actions = staff.add_subparsers(dest="action", required=True, metavar="ACTION")
+    staff_add = staff_actions.add_parser("add", help="register community staff / 登记社区工作人员")
+    staff_add.add_argument("telegram_id", type=int)
+    staff_add.add_argument("--community", required=True)
+    staff_add.set_defaults(func=staff_add_command)
+
+
+def _ids(value: str) -> list[str]:
+    return list(split_list(value.replace(",", ";").replace("，", ";")))
+
+
+def _in_transaction(work: Callable[[UnitOfWork, str], Awaitable[str]]) -> int:
+    settings = load_settings()
+    if settings is None:
+        return EXIT_ERROR
+
+    async def run() -> str:
+        db = await Database.open(settings.database_url)
+        try:
+            async with db.transaction() as tx:
+                return await work(tx, settings.default_locale)
+        finally:
+            await db.close()
+
+    try:
+        print(asyncio.run(run()))
+    except (RegistrationError, UnsupportedDatabaseUrl) as exc:
+        print(f"sanshe: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+def provider_add(args: argparse.Namespace) -> int:
+    async def work(uow: UnitOfWork, locale: str) -> str:
+        provider = await register_provider(
+            uow, args.telegram_id, args.role, name=args.name or args.role, organization=args.organization,
+            service_ids=_ids(args.services), communities=_ids(args.communities), supervisor_id=args.supervisor,
+            locale=locale, now=utc_now(),
+        )  # fmt: skip
+        return f"已登记 / registered: {provider.display_name} ({provider.kind}) {provider.telegram_id}"
+
+    return _in_transaction(work)
+
+
+def staff_add_command(args: argparse.Namespace) -> int:
+    async def work(uow: UnitOfWork, locale: str) -> str:
+        await register_staff(uow, args.telegram_id, args.community, locale, utc_now())
+        return f"已登记社区工作人员 / registered staff: {args.telegram_id} @ {args.community}"
+
+    return _in_transaction(work)

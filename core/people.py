@@ -1,0 +1,79 @@
+"""Registering providers (social workers, volunteers, organisation members) and community staff.
+
+Used by the command line for bootstrapping and later by invitations. Every name given is checked: an
+unknown service, community or supervisor is refused with a reason, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from storage.protocols import UnitOfWork
+from storage.records import Provider
+
+PROVIDER_KINDS = ("social_worker", "volunteer", "org_member")
+STAFF = "staff"
+
+
+class RegistrationError(ValueError):
+    pass
+
+
+async def _community_ids(uow: UnitOfWork, names: Sequence[str]) -> list[int]:
+    ids = []
+    for name in names:
+        community = await uow.communities.by_name(name)
+        if community is None:
+            known = "、".join(c.name for c in await uow.communities.list_all()) or "（无）"
+            raise RegistrationError(f"未知社区 / unknown community: {name}（已有 / known: {known}）")
+        ids.append(community.id)
+    return ids
+
+
+async def register_provider(
+    uow: UnitOfWork,
+    telegram_id: int,
+    kind: str,
+    *,
+    name: str,
+    organization: str | None,
+    service_ids: Sequence[str],
+    communities: Sequence[str],
+    supervisor_id: int | None,
+    locale: str,
+    now: datetime,
+) -> Provider:
+    if kind not in PROVIDER_KINDS:
+        raise RegistrationError(f"未知角色 / unknown role: {kind}（可选 / one of: {', '.join(PROVIDER_KINDS)}）")
+    if not service_ids or not communities:
+        raise RegistrationError("至少要有一项服务和一个社区 / at least one service and one community")
+    known = await uow.catalog.service_ids()
+    unknown = [sid for sid in service_ids if sid not in known]
+    if unknown:
+        raise RegistrationError(f"未知或已停用的服务 / unknown or inactive service: {', '.join(unknown)}")
+    community_ids = await _community_ids(uow, communities)
+    if supervisor_id is not None:
+        supervisor = await uow.providers.get(supervisor_id)
+        if supervisor is None or supervisor.kind != "social_worker":
+            raise RegistrationError(
+                f"督导必须是已登记的社工 / supervisor {supervisor_id} is not a registered social worker"
+            )
+    if kind == "volunteer" and supervisor_id is None:
+        raise RegistrationError("志愿者需要一位督导社工 / a volunteer needs --supervisor (a social worker)")
+    organization_id = await uow.catalog.ensure_organization(organization, now) if organization else None
+    await uow.users.create(telegram_id, locale, now)
+    await uow.users.grant_role(telegram_id, kind, now, community_id=community_ids[0])
+    provider = Provider(telegram_id, kind, name, organization, supervisor_id, True, tuple(service_ids),
+                        tuple(community_ids))  # fmt: skip
+    await uow.providers.upsert(provider, organization_id, now)
+    found = await uow.providers.get(telegram_id)
+    assert found is not None
+    return found
+
+
+async def register_staff(uow: UnitOfWork, telegram_id: int, community: str, locale: str, now: datetime) -> int:
+    (community_id,) = await _community_ids(uow, [community])
+    await uow.users.create(telegram_id, locale, now)
+    await uow.users.grant_role(telegram_id, STAFF, now, community_id=community_id)
+    return community_id

@@ -1,0 +1,138 @@
+"""Social workers, volunteers and organisation members: task pushes (接单 / 不接), progress, /duty.
+
+Every action checks that the presser is the provider the offer or task belongs to; only the winner of
+an accept sees the resident's contact and address.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from core import intake, tasks
+from core.dialog import State
+from handlers import keyboards as kb
+from handlers import notify, steps
+from handlers import provider_keyboards as pkb
+from handlers.context import SansheContext
+from handlers.intake_steps import when_label
+from handlers.turn import Turn, turn_handler
+from storage.records import RequestRecord
+
+MAX_NOTE = 300
+
+
+def contact_details(turn: Turn, request: RequestRecord) -> str:
+    t = turn.t
+    lines = [
+        t("task.won", reference=request.reference),
+        t("task.detail_need", need=request.need_text),
+        t("task.detail_when", when=when_label(t, request.when_code, request.when_text)),
+        t("task.detail_address", address=request.address or t("intake.summary_none")),
+        t("task.detail_phone", phone=request.contact_phone or t("task.chat_only")),
+    ]
+    if request.latitude is not None and request.longitude is not None:
+        lines.append(t("task.detail_location", lat=f"{request.latitude:.5f}", lon=f"{request.longitude:.5f}"))
+    if request.note:
+        lines.append(t("task.detail_note", note=request.note))
+    return "\n".join(lines)
+
+
+@turn_handler
+async def task_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, action, raw_id = ([*query.data.split(":"), "", ""])[:3]
+    t, user = turn.t, turn.user
+    provider = await turn.tx.providers.get(user.telegram_id) if user else None
+    if provider is None or not raw_id.isdigit():
+        turn.answer(t("task.not_a_provider"), alert=True)
+        return
+    request_id = int(raw_id)
+    try:
+        match action:
+            case "accept":
+                outcome = await tasks.accept(turn.tx, request_id, provider.telegram_id, turn.now)
+                if not outcome.won:
+                    turn.answer(t("task.taken"), alert=True)
+                    turn.edit_trigger(t("task.taken"))
+                    return
+                await notify.announce(turn, outcome.changes)
+                await notify.rewrite_pushes(turn, outcome.closed_offers, "task.taken")
+                request = outcome.changes[-1].request
+                turn.edit_trigger(contact_details(turn, request), pkb.progress(t, request_id, started=False))
+            case "decline":
+                outcome = await tasks.decline(turn.tx, request_id, provider.telegram_id, turn.now)
+                await notify.announce(turn, outcome.changes)
+                turn.edit_trigger(t("task.declined"))
+            case "start":
+                outcome = await tasks.set_off(turn.tx, request_id, provider.telegram_id, turn.now)
+                await notify.announce(turn, outcome.changes)
+                turn.edit_trigger(contact_details(turn, outcome.changes[-1].request), pkb.progress(t, request_id, True))
+                turn.answer(t("task.set_off_done"))
+            case "done" | "cannot":
+                await tasks.own_open_task(turn.tx, request_id, provider.telegram_id)
+                turn.goto(State.PROVIDER_NOTE, request_id=request_id, action=action, return_to=turn.state.value)
+                await steps.prompt(turn)
+            case _:
+                raise tasks.TaskError(action)
+    except tasks.TaskError:
+        turn.answer(t("common.stale_button"))
+        turn.edit_trigger(t("common.stale_message"))
+
+
+async def on_note(turn: Turn, text: str) -> None:
+    """The note of 完成 or the reason of 无法完成."""
+    t, data = turn.t, turn.data
+    return_to = State.parse(str(data.get("return_to", State.MENU.value)))
+    markup = kb.main_menu_keyboard(t) if return_to is State.MENU else kb.remove_keyboard()
+    if turn.services.i18n.matches("common.cancel", text) or turn.services.i18n.matches("common.back", text):
+        turn.say(t("task.note_abandoned"), markup)
+        turn.goto(return_to)
+        return
+    try:
+        note = intake.clean_text(text, MAX_NOTE, "intake.too_long")
+    except intake.AnswerError as error:
+        turn.say(t(error.key, **error.values))
+        return
+    assert turn.user is not None
+    request_id, provider_id = int(data.get("request_id", 0)), turn.user.telegram_id
+    try:
+        if data.get("action") == "done":
+            outcome = await tasks.finish(turn.tx, request_id, provider_id, note, turn.now)
+            await _tell_supervisor(turn, outcome.changes[-1].request, note)
+            reply = t("task.finished", reference=outcome.changes[-1].request.reference)
+        else:
+            outcome = await tasks.give_up(turn.tx, request_id, provider_id, note, turn.now)
+            reply = t("task.given_up", reference=outcome.changes[0].request.reference)
+    except tasks.TaskError:
+        turn.say(t("common.stale_button"), markup)
+        turn.goto(return_to)
+        return
+    await notify.announce(turn, outcome.changes)
+    turn.say(reply, markup)
+    turn.goto(return_to)
+
+
+async def _tell_supervisor(turn: Turn, request: RequestRecord, note: str) -> None:
+    """A volunteer's finished task is shown to the supervising social worker."""
+    assert turn.user is not None
+    provider = await turn.tx.providers.get(turn.user.telegram_id)
+    if provider is None or provider.kind != "volunteer" or provider.supervisor_id is None:
+        return
+    supervisor = await turn.tx.users.get(provider.supervisor_id)
+    t = turn.services.i18n.translator(supervisor.locale if supervisor else None)
+    text = t("task.supervisor_news", name=provider.display_name, reference=request.reference, note=note)
+    await turn.tx.outbox.enqueue(provider.supervisor_id, text, None, turn.now)
+    turn.enqueued = True
+
+
+@turn_handler
+async def duty(update: Update, context: SansheContext, turn: Turn) -> None:
+    """/duty: on duty (tasks are pushed) or off duty (none are)."""
+    user = turn.user
+    provider = await turn.tx.providers.get(user.telegram_id) if user else None
+    if provider is None:
+        turn.say(turn.t("task.not_a_provider"))
+        return
+    await turn.tx.providers.set_on_duty(provider.telegram_id, not provider.on_duty)
+    turn.say(turn.t("task.off_duty" if provider.on_duty else "task.on_duty"))

@@ -1,0 +1,128 @@
+"""Providers, what they offer and where, and the offers (pushes) of requests to them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from storage.records import Candidate, Offer, Provider, to_db_time
+
+# A provider's tasks that still need them.
+_OPEN = "('accepted', 'in_progress')"
+
+
+class SqliteProviders:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def upsert(self, provider: Provider, organization_id: int | None, now: datetime) -> None:
+        await self._conn.execute(
+            "INSERT INTO providers (telegram_id, kind, display_name, organization_id, supervisor_id, on_duty, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(telegram_id) DO UPDATE SET kind = excluded.kind, "
+            "display_name = excluded.display_name, organization_id = excluded.organization_id, "
+            "supervisor_id = excluded.supervisor_id",
+            (provider.telegram_id, provider.kind, provider.display_name, organization_id, provider.supervisor_id,
+             int(provider.on_duty), to_db_time(now)),
+        )  # fmt: skip
+        await self._conn.execute("DELETE FROM provider_services WHERE telegram_id = ?", (provider.telegram_id,))
+        await self._conn.executemany(
+            "INSERT INTO provider_services (telegram_id, service_id) VALUES (?, ?)",
+            [(provider.telegram_id, sid) for sid in provider.service_ids],
+        )
+        await self._conn.execute("DELETE FROM provider_communities WHERE telegram_id = ?", (provider.telegram_id,))
+        await self._conn.executemany(
+            "INSERT INTO provider_communities (telegram_id, community_id) VALUES (?, ?)",
+            [(provider.telegram_id, cid) for cid in provider.community_ids],
+        )
+
+    async def get(self, telegram_id: int) -> Provider | None:
+        async with self._conn.execute(
+            "SELECT p.telegram_id, p.kind, p.display_name, o.name, p.supervisor_id, p.on_duty FROM providers p "
+            "LEFT JOIN organizations o ON o.id = p.organization_id WHERE p.telegram_id = ?",
+            (telegram_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        async with self._conn.execute(
+            "SELECT service_id FROM provider_services WHERE telegram_id = ? ORDER BY service_id", (telegram_id,)
+        ) as cursor:
+            services = tuple(r[0] for r in await cursor.fetchall())
+        async with self._conn.execute(
+            "SELECT community_id FROM provider_communities WHERE telegram_id = ? ORDER BY community_id", (telegram_id,)
+        ) as cursor:
+            communities = tuple(int(r[0]) for r in await cursor.fetchall())
+        return Provider(row[0], row[1], row[2], row[3], row[4], bool(row[5]), services, communities)
+
+    async def set_on_duty(self, telegram_id: int, on_duty: bool) -> None:
+        await self._conn.execute("UPDATE providers SET on_duty = ? WHERE telegram_id = ?", (int(on_duty), telegram_id))
+
+    async def candidates(self, service_id: str, community_id: int, request_id: int) -> Sequence[Candidate]:
+        """Offers the service, serves the community, on duty, reachable, not yet offered this request."""
+        async with self._conn.execute(
+            "SELECT p.telegram_id, "
+            f"(SELECT COUNT(*) FROM requests r WHERE r.provider_id = p.telegram_id AND r.status IN {_OPEN}), "
+            "(SELECT AVG(r.rating) FROM requests r WHERE r.provider_id = p.telegram_id AND r.rating IS NOT NULL) "
+            "FROM providers p JOIN users u ON u.telegram_id = p.telegram_id "
+            "JOIN provider_services s ON s.telegram_id = p.telegram_id AND s.service_id = ? "
+            "JOIN provider_communities c ON c.telegram_id = p.telegram_id AND c.community_id = ? "
+            "WHERE p.on_duty = 1 AND u.blocked_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM offers f WHERE f.request_id = ? AND f.provider_id = p.telegram_id)",
+            (service_id, community_id, request_id),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [Candidate(int(r[0]), int(r[1]), float(r[2]) if r[2] is not None else None) for r in rows]
+
+    async def add_offer(self, request_id: int, provider_id: int, outbox_id: int | None, now: datetime) -> int:
+        async with self._conn.execute(
+            "INSERT INTO offers (request_id, provider_id, outbox_id, offered_at) VALUES (?, ?, ?, ?) RETURNING id",
+            (request_id, provider_id, outbox_id, to_db_time(now)),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def offers(self, request_id: int) -> Sequence[Offer]:
+        async with self._conn.execute(
+            "SELECT id, request_id, provider_id, outbox_id, answer FROM offers WHERE request_id = ? ORDER BY id",
+            (request_id,),
+        ) as cursor:
+            return [Offer(r[0], r[1], r[2], r[3], r[4]) for r in await cursor.fetchall()]
+
+    async def answer_offer(self, request_id: int, provider_id: int, answer: str, now: datetime) -> bool:
+        """Record an answer to a still-open offer; False if there was none (stale or someone else's)."""
+        cursor = await self._conn.execute(
+            "UPDATE offers SET answer = ?, answered_at = ? WHERE request_id = ? AND provider_id = ? AND answer IS NULL",
+            (answer, to_db_time(now), request_id, provider_id),
+        )
+        return cursor.rowcount == 1
+
+    async def close_open_offers(self, request_id: int, answer: str, now: datetime) -> Sequence[Offer]:
+        """Close every unanswered offer of a request (someone won, or it ended); return them."""
+        open_offers = [o for o in await self.offers(request_id) if o.answer is None]
+        await self._conn.execute(
+            "UPDATE offers SET answer = ?, answered_at = ? WHERE request_id = ? AND answer IS NULL",
+            (answer, to_db_time(now), request_id),
+        )
+        return open_offers
+
+    async def claim(self, request_id: int, provider_id: int, now: datetime) -> bool:
+        """The first accept wins: only a request still waiting for a provider can be claimed."""
+        cursor = await self._conn.execute(
+            "UPDATE requests SET provider_id = ?, updated_at = ? WHERE id = ? AND provider_id IS NULL "
+            "AND status = 'dispatched'",
+            (provider_id, to_db_time(now), request_id),
+        )
+        return cursor.rowcount == 1
+
+    async def release(self, request_id: int, now: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE requests SET provider_id = NULL, updated_at = ? WHERE id = ?", (to_db_time(now), request_id)
+        )
+
+    async def outbox_message_id(self, outbox_id: int) -> int | None:
+        async with self._conn.execute("SELECT message_id FROM outbox WHERE id = ?", (outbox_id,)) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else None
