@@ -16,6 +16,8 @@ import handlers
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.outbox import OutboxSender
+from bot.timers import TimerLoop
+from core.timeouts import TimeLimits
 from handlers.context import BotData, SansheContext, Services
 from storage.db import Database
 from storage.records import utc_now
@@ -28,6 +30,16 @@ SansheApp = Application[Any, SansheContext, dict[Any, Any], dict[Any, Any], BotD
 
 def load_i18n(settings: Settings) -> I18n:
     return I18n.load(settings.locales_dir, settings.default_locale, settings.tz)
+
+
+def time_limits(settings: Settings) -> TimeLimits:
+    return TimeLimits(
+        accept=timedelta(minutes=settings.accept_timeout_minutes),
+        urgent_accept=timedelta(minutes=settings.urgent_accept_timeout_minutes),
+        by_category={k: timedelta(minutes=v) for k, v in settings.category_accept_minutes.items()},
+        stall=timedelta(hours=settings.stall_hours),
+        top_k=settings.dispatch_top_k,
+    )
 
 
 def build_application(settings: Settings, db: Database, i18n: I18n, token: str) -> SansheApp:
@@ -45,6 +57,7 @@ def build_application(settings: Settings, db: Database, i18n: I18n, token: str) 
         i18n=i18n,
         admin_ids=frozenset(settings.admin_ids),
         max_message_chars=settings.max_message_chars,
+        dispatch_top_k=settings.dispatch_top_k,
     )
     handlers.register(app)
     return app
@@ -83,11 +96,14 @@ async def running_bot(
         assert services is not None
         services.wake_outbox = sender.wake
         await sender.start()
+        timers = TimerLoop(db, services, app.bot, time_limits(settings), settings.timer_interval_seconds, utc_now)
+        await timers.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
         try:
             yield app
         finally:
             await app.updater.stop()
+            await timers.stop()
             await sender.stop()  # lets the sends in flight be recorded, starts none
             await app.stop()

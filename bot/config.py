@@ -34,6 +34,24 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     locales_dir: Path = PROJECT_ROOT / "locales"
     max_message_chars: int = Field(default=500, ge=50, le=4096)
+    accept_timeout_minutes: float = Field(default=30, gt=0)
+    urgent_accept_timeout_minutes: float = Field(default=10, gt=0)
+    category_accept_minutes: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
+    stall_hours: float = Field(default=24, gt=0)
+    timer_interval_seconds: float = Field(default=30, gt=0)
+    dispatch_top_k: int = Field(default=3, ge=1, le=20)
+
+    @field_validator("category_accept_minutes", mode="before")
+    @classmethod
+    def _split_category_minutes(cls, value: object) -> object:
+        # "elderly=20,emergency=5" in the environment; category codes as in the catalogue.
+        if isinstance(value, str):
+            pairs = [p.strip() for p in value.replace("，", ",").split(",") if p.strip()]
+            try:
+                return {k.strip(): float(v) for k, v in (p.split("=", 1) for p in pairs)}
+            except ValueError as exc:
+                raise ValueError("use category=minutes pairs, e.g. elderly=20,emergency=5") from exc
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core import intake
-from core.dispatch import dispatch
+from core.dispatch import TOP_K, dispatch
 from core.requests import Change, Status, move, open_request
 from storage.protocols import UnitOfWork
 from storage.records import User
@@ -18,7 +18,7 @@ UNMATCHED_NOTE = "no_service_fits"
 
 
 async def file_request(
-    uow: UnitOfWork, user: User, data: Mapping[str, Any], now: datetime, tz: ZoneInfo
+    uow: UnitOfWork, user: User, data: Mapping[str, Any], now: datetime, tz: ZoneInfo, top_k: int = TOP_K
 ) -> list[Change]:
     new = intake.new_request(data, user)
     community = await uow.communities.get(new.community_id)
@@ -29,4 +29,4 @@ async def file_request(
         await uow.requests.attach(born.request.id, kind, file_id, now)
     if new.service_id is None:
         return [born, await move(uow, born.request, Status.UNMATCHED, now, note=UNMATCHED_NOTE)]
-    return [born, *await dispatch(uow, born.request, now)]
+    return [born, *await dispatch(uow, born.request, now, top_k)]

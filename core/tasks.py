@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core.dispatch import dispatch
+from core.dispatch import TOP_K, dispatch
 from core.requests import Change, Status, move
 from storage.protocols import UnitOfWork
 from storage.records import Offer, RequestRecord
@@ -49,14 +49,14 @@ async def accept(uow: UnitOfWork, request_id: int, provider_id: int, now: dateti
     return Outcome([change], list(others), won=True)
 
 
-async def decline(uow: UnitOfWork, request_id: int, provider_id: int, now: datetime) -> Outcome:
+async def decline(uow: UnitOfWork, request_id: int, provider_id: int, now: datetime, top_k: int = TOP_K) -> Outcome:
     request = await _request(uow, request_id)
     if not await uow.providers.answer_offer(request_id, provider_id, "declined", now):
         raise TaskError("no open offer for this provider")
     still_open = [o for o in await uow.providers.offers(request_id) if o.answer is None]
     if request.status != Status.DISPATCHED.value or still_open:
         return Outcome()
-    return Outcome(await dispatch(uow, request, now))  # everyone asked said no: ask the next ones
+    return Outcome(await dispatch(uow, request, now, top_k))  # everyone asked said no: ask the next ones
 
 
 async def own_open_task(uow: UnitOfWork, request_id: int, provider_id: int) -> RequestRecord:
@@ -88,14 +88,16 @@ async def finish(uow: UnitOfWork, request_id: int, provider_id: int, note: str, 
     return Outcome([await move(uow, request, Status.DONE, now, actor_id=provider_id, note=note)])
 
 
-async def give_up(uow: UnitOfWork, request_id: int, provider_id: int, reason: str, now: datetime) -> Outcome:
+async def give_up(
+    uow: UnitOfWork, request_id: int, provider_id: int, reason: str, now: datetime, top_k: int = TOP_K
+) -> Outcome:
     """无法完成: the task goes back out to other providers (this one is not asked again)."""
     request = await _own_task(uow, request_id, provider_id)
     if request.status not in (Status.ACCEPTED.value, Status.IN_PROGRESS.value):
         raise TaskError("only an open task can be given up")
     await uow.providers.release(request_id, now)
     back = await move(uow, request, Status.DISPATCHED, now, actor_id=provider_id, note=GAVE_UP_NOTE_PREFIX + reason)
-    return Outcome([back, *await dispatch(uow, back.request, now)])
+    return Outcome([back, *await dispatch(uow, back.request, now, top_k)])
 
 
 async def withdraw_offers(uow: UnitOfWork, request_id: int, now: datetime) -> list[Offer]:

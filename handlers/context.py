@@ -31,6 +31,7 @@ class Services:
     i18n: I18n
     admin_ids: frozenset[int] = frozenset()
     max_message_chars: int = 500
+    dispatch_top_k: int = 3
     clock: Callable[[], datetime] = field(default=utc_now)
     matchers: MatcherCache = field(default_factory=MatcherCache)
     # Set by bot.app once the outbox sender runs; a no-op keeps handlers usable without one (unit tests).

@@ -161,7 +161,8 @@ async def cancel(turn: Turn) -> None:
 
 async def submit(turn: Turn) -> None:
     assert turn.user is not None
-    changes = await file_request(turn.tx, turn.user, turn.data, turn.now, turn.services.i18n.tz)
+    services = turn.services
+    changes = await file_request(turn.tx, turn.user, turn.data, turn.now, services.i18n.tz, services.dispatch_top_k)
     await notify.announce(turn, changes, resident_told=True)
     request, final = changes[-1].request, changes[-1].after
     next_key = "intake.filed_unmatched" if final is Status.UNMATCHED else "intake.filed_escalated"

@@ -87,7 +87,7 @@ async def rating_pressed(update: Update, context: SansheContext, turn: Turn) -> 
         except TransitionError:
             _refuse(turn)
             return
-        changes = [reopened, *await dispatch(turn.tx, reopened.request, turn.now)]
+        changes = [reopened, *await dispatch(turn.tx, reopened.request, turn.now, turn.services.dispatch_top_k)]
         await notify.announce(turn, changes, resident_told=True)
         turn.edit_trigger(t("rating.reopened", reference=request.reference))
         return

@@ -120,3 +120,14 @@ async def _tell_staff(turn: Turn, change: Change) -> None:
         )
         await turn.tx.outbox.enqueue(staff_id, text, markup.to_dict(), turn.now)
         turn.enqueued = True
+
+
+async def remind_provider(turn: Turn, request: RequestRecord) -> None:
+    """One nudge for a task that stalls, with the buttons to finish or give it back."""
+    if request.provider_id is None:
+        return
+    t = await _translator_for(turn, request.provider_id)
+    markup = pkb.progress(t, request.id, started=request.status == Status.IN_PROGRESS.value)
+    await turn.tx.outbox.enqueue(request.provider_id, t("task.reminder", reference=request.reference),
+                                 markup.to_dict(), turn.now)  # fmt: skip
+    turn.enqueued = True

@@ -61,7 +61,8 @@ async def task_pressed(update: Update, context: SansheContext, turn: Turn) -> No
                 request = outcome.changes[-1].request
                 turn.edit_trigger(contact_details(turn, request), pkb.progress(t, request_id, started=False))
             case "decline":
-                outcome = await tasks.decline(turn.tx, request_id, provider.telegram_id, turn.now)
+                top_k = turn.services.dispatch_top_k
+                outcome = await tasks.decline(turn.tx, request_id, provider.telegram_id, turn.now, top_k)
                 await notify.announce(turn, outcome.changes)
                 turn.edit_trigger(t("task.declined"))
             case "start":
@@ -102,7 +103,9 @@ async def on_note(turn: Turn, text: str) -> None:
             await _tell_supervisor(turn, outcome.changes[-1].request, note)
             reply = t("task.finished", reference=outcome.changes[-1].request.reference)
         else:
-            outcome = await tasks.give_up(turn.tx, request_id, provider_id, note, turn.now)
+            outcome = await tasks.give_up(
+                turn.tx, request_id, provider_id, note, turn.now, turn.services.dispatch_top_k
+            )
             reply = t("task.given_up", reference=outcome.changes[0].request.reference)
     except tasks.TaskError:
         turn.say(t("common.stale_button"), markup)

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from core import intake
 from core.dialog import State
+from core.dispatch import dispatch
 from core.requests import STAFF_QUEUE, Status, move
 from handlers import keyboards as kb
 from handlers import notify, steps
@@ -64,9 +65,12 @@ async def staff_pressed(update: Update, context: SansheContext, turn: Turn) -> N
             await turn.tx.requests.set_service(request.id, service_id, turn.now)
             refreshed = await turn.tx.requests.get(request.id)
             assert refreshed is not None
-            actor = turn.user.telegram_id if turn.user else None
-            change = await move(turn.tx, refreshed, Status.DISPATCHED, turn.now, actor)
-            await notify.announce(turn, [change])
+            changes = await dispatch(turn.tx, refreshed, turn.now, turn.services.dispatch_top_k)
+            if not changes or changes[-1].after is not Status.DISPATCHED:
+                # Nobody can take it: the service is noted, the case stays with staff.
+                turn.answer(t("staff.no_provider"), alert=True)
+                return
+            await notify.announce(turn, changes)
             turn.edit_trigger(t("staff.assigned", reference=request.reference))
         case "close":
             turn.edit_trigger(t("staff.closing", reference=request.reference))

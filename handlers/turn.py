@@ -111,6 +111,18 @@ class Turn:
                 continue
             await context.bot.send_message(self.chat_id, item.text, reply_markup=item.markup)
 
+    async def deliver_elsewhere(self, bot: Any) -> None:
+        """For background work (no update to answer): only the edits of other chats' messages."""
+        for item in self._out:
+            if isinstance(item, _EditElsewhere):
+                await _quietly(bot.edit_message_text(item.text, chat_id=item.chat_id, message_id=item.message_id))
+
+
+def background_turn(services: Services, tx: UnitOfWork, now: datetime) -> Turn:
+    """A Turn for work no person started (time limits): nobody to reply to, nobody's dialog to move."""
+    return Turn(services=services, tx=tx, chat_id=0, user=None, state=State.NEW, data={},
+                t=services.i18n.translator(None), now=now)  # fmt: skip
+
 
 async def _quietly(call: Awaitable[Any]) -> None:
     """Answering a callback or editing a message is cosmetic: an old query or an unchanged text is fine."""

@@ -155,3 +155,13 @@ class Offer:
     provider_id: int
     outbox_id: int | None
     answer: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRound:
+    """A dispatched request whose latest offers are still unanswered."""
+
+    request_id: int
+    last_offered_at: datetime
+    category: str | None
+    when_code: str

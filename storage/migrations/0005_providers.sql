@@ -26,14 +26,15 @@ CREATE TABLE provider_communities (
 CREATE INDEX provider_communities_community ON provider_communities(community_id);
 
 -- One row per push of a request to a provider. The push shows no personal data; the answer says how it
--- ended for this provider: accepted (won), declined, taken (someone else won), withdrawn (request ended).
+-- ended for this provider: accepted (won), declined, taken (someone else won), withdrawn (request ended),
+-- expired (no answer within the time limit).
 CREATE TABLE offers (
     id              INTEGER PRIMARY KEY,
     request_id      INTEGER NOT NULL REFERENCES requests(id),
     provider_id     INTEGER NOT NULL REFERENCES providers(telegram_id),
     outbox_id       INTEGER REFERENCES outbox(id),
     offered_at      TEXT    NOT NULL,
-    answer          TEXT    CHECK (answer IN ('accepted', 'declined', 'taken', 'withdrawn')),
+    answer          TEXT    CHECK (answer IN ('accepted', 'declined', 'taken', 'withdrawn', 'expired')),
     answered_at     TEXT,
     UNIQUE (request_id, provider_id)
 );

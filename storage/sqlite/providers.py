@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import Candidate, Offer, Provider, to_db_time
+from storage.records import Candidate, Offer, OpenRound, Provider, from_db_time, to_db_time
 
 # A provider's tasks that still need them.
 _OPEN = "('accepted', 'in_progress')"
@@ -126,3 +126,25 @@ class SqliteProviders:
         async with self._conn.execute("SELECT message_id FROM outbox WHERE id = ?", (outbox_id,)) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row and row[0] is not None else None
+
+    async def open_rounds(self) -> Sequence[OpenRound]:
+        async with self._conn.execute(
+            "SELECT r.id, MAX(f.offered_at), s.category, r.when_code FROM requests r "
+            "JOIN offers f ON f.request_id = r.id AND f.answer IS NULL "
+            "LEFT JOIN services s ON s.service_id = r.service_id "
+            "WHERE r.status = 'dispatched' GROUP BY r.id ORDER BY r.id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [OpenRound(int(r[0]), from_db_time(r[1]) or datetime.min, r[2], r[3]) for r in rows]
+
+    async def stalled_tasks(self, updated_before: datetime) -> Sequence[int]:
+        """Accepted or started tasks untouched since `updated_before` that were not reminded yet."""
+        async with self._conn.execute(
+            "SELECT id FROM requests WHERE status IN ('accepted', 'in_progress') AND updated_at < ? "
+            "AND reminded_at IS NULL ORDER BY id",
+            (to_db_time(updated_before),),
+        ) as cursor:
+            return [int(r[0]) for r in await cursor.fetchall()]
+
+    async def mark_reminded(self, request_id: int, now: datetime) -> None:
+        await self._conn.execute("UPDATE requests SET reminded_at = ? WHERE id = ?", (to_db_time(now), request_id))

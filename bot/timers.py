@@ -1,0 +1,59 @@
+"""The time-limit loop: every few seconds, one short transaction applies core.timeouts.sweep and writes the
+resulting messages to the outbox. Deadlines live in the database, so a restart or a second process simply
+picks up where things stand; two processes sweeping at once serialise on the write lock."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import Bot
+
+from core.timeouts import TimeLimits, sweep
+from handlers import notify
+from handlers.context import Services
+from handlers.turn import background_turn
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class TimerLoop:
+    def __init__(self, db: Database, services: Services, bot: Bot, limits: TimeLimits, interval: float,
+                 clock: Callable[[], datetime]) -> None:  # fmt: skip
+        self._db, self._services, self._bot = db, services, bot
+        self._limits, self._interval, self._clock = limits, interval, clock
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="sanshe-timers")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:  # one bad sweep must not stop the time limits for good
+                log.exception("time-limit sweep failed")
+            await asyncio.sleep(self._interval)
+
+    async def tick(self) -> None:
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            turn = background_turn(self._services, tx, now)
+            result = await sweep(tx, now, self._limits)
+            await notify.rewrite_pushes(turn, result.expired_offers, "task.expired")
+            await notify.announce(turn, result.changes)
+            for request in result.stalled:
+                await notify.remind_provider(turn, request)
+        if turn.enqueued:
+            self._services.wake_outbox()
+        await turn.deliver_elsewhere(self._bot)
