@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.app import load_i18n, running_bot
 from bot.config import Settings
-from bot.sample_city import STAFF, seed
+from bot.sample_city import SOCIAL_WORKER, STAFF, VOLUNTEER, Person, seed, seed_providers
 from bot.transcript import Transcript
 from sandbox import SandboxClient, SandboxServer, SimUser
 from storage.db import Database
@@ -47,6 +47,7 @@ async def demo_world(port: int = 0, keep_dir: Path | None = None) -> AsyncIterat
             try:
                 async with db.transaction() as tx:
                     await seed(tx, utc_now())
+                    await seed_providers(tx, utc_now())
                 async with running_bot(settings, db, load_i18n(settings), DEMO_TOKEN, poll_timeout=1):
                     yield DemoWorld(server, client, db, settings)
             finally:
@@ -100,8 +101,15 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     out("三社联动 Sanshe 演示：社区居民第一次使用")
     out("═" * 60)
 
-    staff = Scene(await world.client.user(STAFF.telegram_id, first_name=STAFF.name), f"👩‍💼 {STAFF.name}", transcript)
-    await _open_chat_quietly(staff)
+    async def person(who: Person) -> Scene:
+        scene = Scene(await world.client.user(who.telegram_id, first_name=who.name), f"🧑‍🔧 {who.name}", transcript)
+        await _open_chat_quietly(scene)
+        return scene
+
+    staff, chen, li = await person(STAFF), await person(SOCIAL_WORKER), await person(VOLUNTEER)
+    staff.label = f"👩‍💼 {STAFF.name}（社区工作人员）"
+    chen.label = f"🧑‍💼 {SOCIAL_WORKER.name}（社工）"
+    li.label = f"🙋‍♂️ {VOLUNTEER.name}（志愿者）"
 
     wang = Scene(await world.client.user(first_name="王阿姨", language_code="zh-hans", phone_number="13812345678"),
                  "👵 王阿姨", transcript)  # fmt: skip
@@ -112,7 +120,7 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     await wang.sticker()
 
     out("\n" + "─" * 60)
-    out("演示：王阿姨求助，社区工作人员处理，王阿姨评价")
+    out("演示：王阿姨求助，志愿者接单、上门、完成，王阿姨评价")
     out("─" * 60)
     await wang.say("厨房下水道堵了，水下不去")
     await wang.press("管道疏通 · 巧手便民维修队")
@@ -121,12 +129,36 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     await wang.tap_keyboard("📞 分享我的电话")
     await wang.say("门铃坏了，请敲门")
     await wang.press("✅ 提交")
-    await staff.receives()
-    await staff.press("关闭并备注")
-    await staff.say("已联系物业维修师傅，今天下午三点上门疏通。")
+    await chen.receives()
+    await li.receives()
+    await li.press("✅ 接单")
+    await chen.receives()
+    await wang.receives()
+    await li.press("🚶 出发")
+    await wang.receives()
+    await li.press("✅ 完成")
+    await li.say("疏通好了，下水正常，顺便清理了存水弯。")
+    await chen.receives()
     await wang.receives()
     await wang.press("⭐⭐⭐⭐⭐")
-    await wang.say("师傅很负责，谢谢！")
+    await wang.say("小伙子很负责，谢谢！")
+
+    out("\n" + "─" * 60)
+    out("演示：没有合适的服务，转给社区工作人员处理")
+    out("─" * 60)
+    await wang.say("楼道的灯坏了好几天了")
+    await wang.press("都不是")
+    await wang.press("尽快")
+    await wang.say("阳光小区3栋")
+    await wang.tap_keyboard("💬 只在这里联系我")
+    await wang.tap_keyboard("跳过")
+    await wang.press("✅ 提交")
+    await staff.receives()
+    await staff.press("关闭并备注")
+    await staff.say("已通知物业，明天上午换灯。")
+    await wang.receives()
+    await wang.press("⭐⭐⭐⭐")
+    await wang.tap_keyboard("跳过")
     await wang.say("📋 我的求助")
     await wang.say("/privacy")
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from core.catalog import parse_catalog
 from core.catalog_sync import import_entries
+from core.people import register_provider
 from storage.protocols import UnitOfWork
 
 COMMUNITIES: tuple[tuple[str, str], ...] = (
@@ -53,3 +54,18 @@ async def seed(uow: UnitOfWork, now: datetime, locale: str = "zh_CN") -> None:
     if not catalogue.ok:  # a broken sample is a bug in this repository, not a user error
         raise ValueError(f"sample catalogue is invalid: {catalogue.errors[:3]}")
     await import_entries(uow, catalogue.entries, now)
+
+
+async def seed_providers(uow: UnitOfWork, now: datetime, locale: str = "zh_CN") -> None:
+    """The demo's providers: 陈社工 and the volunteer 小李 she supervises, both for plumbing in 阳光社区."""
+    organization = "阳光社工服务中心"
+    await register_provider(
+        uow, SOCIAL_WORKER.telegram_id, "social_worker", name=SOCIAL_WORKER.name, organization=organization,
+        service_ids=["S020", "S021", "S005"], communities=[SOCIAL_WORKER.community], supervisor_id=None,
+        locale=locale, now=now,
+    )  # fmt: skip
+    await register_provider(
+        uow, VOLUNTEER.telegram_id, "volunteer", name=VOLUNTEER.name, organization=organization,
+        service_ids=["S020"], communities=[VOLUNTEER.community], supervisor_id=SOCIAL_WORKER.telegram_id,
+        locale=locale, now=now,
+    )  # fmt: skip

@@ -28,7 +28,7 @@ def summary_text(t: Translator, data: dict[str, Any]) -> str:
         t("intake.summary_service", service=service),
         t("intake.summary_when", when=when_label(t, s.when_code, s.when_text)),
         t("intake.summary_where", where=where),
-        t("intake.summary_contact", contact=s.phone or t("intake.chat_only")),
+        t("intake.summary_contact", contact=s.phone or t("intake.summary_chat_only")),
     ]
     if s.note:
         lines.append(t("intake.summary_note", note=s.note))

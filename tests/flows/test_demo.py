@@ -17,7 +17,9 @@ def test_demo_plays_the_scenario_in_chinese(tmp_path: Path) -> None:
     out = result.stdout
     expected_lines = (
         "请选择语言", "谢谢您的信任！", "您的社区：阳光社区", "收到您的表情", "✅ 已提交！您的求助编号是 YG-",
-        "🆕 待处理求助 YG-", "有新进展：已完成", "谢谢您的评价：⭐⭐⭐⭐⭐", "· 已评价", "同意时间：", "演示结束",
+        "🆕 新任务 YG-", "✅ 您接下了 YG-", "已被接单", "小李（阳光社工服务中心）会为您服务", "服务人员已出发",
+        "志愿者 小李 完成了", "有新进展：已完成", "谢谢您的评价：⭐⭐⭐⭐⭐", "🆕 待处理求助 YG-", "已关闭 YG-",
+        "· 已评价", "同意时间：", "演示结束",
     )  # fmt: skip
     for expected in expected_lines:
         assert expected in out, expected

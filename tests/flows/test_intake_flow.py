@@ -113,7 +113,7 @@ async def test_none_of_these_files_an_unmatched_need_for_staff(running: Running)
     await user.wait_for_messages()
     await user.send_text("跳过")
     (summary,) = await user.wait_for_messages()
-    assert "未匹配，转社区工作人员" in summary.text and "只在这里联系我" in summary.text
+    assert "未匹配，转社区工作人员" in summary.text and "• 联系方式：只在这里联系" in summary.text
     await user.press("✅ 提交")
     (filed,) = await user.wait_for_messages()
     assert "转给社区工作人员" in filed.text
