@@ -58,6 +58,7 @@ def build_application(settings: Settings, db: Database, i18n: I18n, token: str) 
         admin_ids=frozenset(settings.admin_ids),
         max_message_chars=settings.max_message_chars,
         dispatch_top_k=settings.dispatch_top_k,
+        accept_limit=timedelta(minutes=settings.accept_timeout_minutes),
     )
     handlers.register(app)
     return app

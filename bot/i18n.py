@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 DOMAIN = "sanshe"
 log = logging.getLogger(__name__)
@@ -73,6 +73,12 @@ class Translator:
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
+
+    def percent(self, value: float) -> str:
+        return format_percent(value, locale=self.locale)
+
+    def date(self, value: datetime) -> str:
+        return format_date(value.astimezone(self.tz), "long", locale=self.locale)
 
 
 class I18n:

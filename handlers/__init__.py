@@ -6,12 +6,12 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import common, community, consent, inbox, intake, my_requests, provider, staff
+from handlers import common, community, consent, inbox, intake, my_requests, provider, staff, stats
 from handlers import intake_keyboards as ikb
 from handlers import keyboards as kb
 from handlers import provider_keyboards as pkb
 
-COMMANDS = ("start", "help", "cancel", "language", "privacy", "duty")
+COMMANDS = ("start", "help", "cancel", "language", "privacy", "duty", "stats")
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -23,6 +23,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("language", common.language, filters=private))
     app.add_handler(CommandHandler("privacy", consent.privacy, filters=private))
     app.add_handler(CommandHandler("duty", provider.duty, filters=private))
+    app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
     app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=rf"^{kb.LANG}:"))
     app.add_handler(CallbackQueryHandler(consent.consent_pressed, pattern=rf"^{kb.CONSENT}:"))
     app.add_handler(CallbackQueryHandler(consent.privacy_pressed, pattern=rf"^{kb.PRIVACY}:"))

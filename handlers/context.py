@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -32,6 +32,7 @@ class Services:
     admin_ids: frozenset[int] = frozenset()
     max_message_chars: int = 500
     dispatch_top_k: int = 3
+    accept_limit: timedelta = timedelta(minutes=30)  # what "answered in time" means in /stats
     clock: Callable[[], datetime] = field(default=utc_now)
     matchers: MatcherCache = field(default_factory=MatcherCache)
     # Set by bot.app once the outbox sender runs; a no-op keeps handlers usable without one (unit tests).

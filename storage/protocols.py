@@ -17,6 +17,7 @@ from storage.records import (
     HistoryEntry,
     NewRequest,
     Offer,
+    OfferFact,
     OpenRound,
     OutboxMessage,
     Provider,
@@ -109,6 +110,9 @@ class ProviderRepository(Protocol):
     async def open_rounds(self) -> Sequence[OpenRound]: ...
     async def stalled_tasks(self, updated_before: datetime) -> Sequence[int]: ...
     async def mark_reminded(self, request_id: int, now: datetime) -> None: ...
+    async def offer_facts(
+        self, since: datetime, until: datetime, community_id: int | None = None
+    ) -> Sequence[OfferFact]: ...
 
 
 class UnitOfWork(Protocol):

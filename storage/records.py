@@ -165,3 +165,18 @@ class OpenRound:
     last_offered_at: datetime
     category: str | None
     when_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferFact:
+    """One push and how it went, with what performance figures need (see core.stats)."""
+
+    provider_id: int
+    provider_name: str
+    organization: str | None
+    community: str
+    offered_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+    done_at: datetime | None  # when the request was done, if this provider had it
+    rating: int | None  # the resident's rating, if this provider had it

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import Candidate, Offer, OpenRound, Provider, from_db_time, to_db_time
+from storage.records import Candidate, Offer, OfferFact, OpenRound, Provider, from_db_time, to_db_time
 
 # A provider's tasks that still need them.
 _OPEN = "('accepted', 'in_progress')"
@@ -148,3 +148,36 @@ class SqliteProviders:
 
     async def mark_reminded(self, request_id: int, now: datetime) -> None:
         await self._conn.execute("UPDATE requests SET reminded_at = ? WHERE id = ?", (to_db_time(now), request_id))
+
+    async def offer_facts(
+        self, since: datetime, until: datetime, community_id: int | None = None
+    ) -> Sequence[OfferFact]:
+        query = (
+            "SELECT f.provider_id, p.display_name, o.name, c.name, f.offered_at, f.answer, f.answered_at, "
+            "CASE WHEN r.provider_id = f.provider_id THEN (SELECT MIN(h.at) FROM request_history h "
+            "  WHERE h.request_id = r.id AND h.to_status = 'done') END, "
+            "CASE WHEN r.provider_id = f.provider_id THEN r.rating END "
+            "FROM offers f JOIN requests r ON r.id = f.request_id JOIN providers p ON p.telegram_id = f.provider_id "
+            "LEFT JOIN organizations o ON o.id = p.organization_id JOIN communities c ON c.id = r.community_id "
+            "WHERE f.offered_at >= ? AND f.offered_at < ?"
+        )
+        params: tuple[object, ...] = (to_db_time(since), to_db_time(until))
+        if community_id is not None:
+            query += " AND r.community_id = ?"
+            params += (community_id,)
+        async with self._conn.execute(query + " ORDER BY f.id", params) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            OfferFact(
+                int(r[0]),
+                r[1],
+                r[2],
+                r[3],
+                from_db_time(r[4]) or datetime.min,
+                r[5],
+                from_db_time(r[6]),
+                from_db_time(r[7]),
+                r[8],
+            )
+            for r in rows
+        ]

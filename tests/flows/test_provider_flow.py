@@ -157,3 +157,35 @@ async def test_residents_cannot_use_provider_actions(running: Running) -> None:
     await resident.send_command("duty")
     (refused,) = await resident.wait_for_messages()
     assert refused.text == "这个功能只给登记的服务人员使用。"
+
+
+async def test_stats_for_staff_and_providers_and_refused_to_residents(running: Running) -> None:
+    staff = await staff_member(running)
+    (chen,) = await providers(running, CHEN)
+    resident = await running.client.user()
+    await onboard(resident)
+    await file_pipe_request(resident)
+    await chen.wait_for_messages(timeout=10)
+    await chen.press("✅ 接单")
+    await chen.press("✅ 完成")
+    await chen.wait_for_messages()
+    await chen.send_text("修好了")
+    await chen.wait_for_messages()
+    await resident.wait_for_messages(2, timeout=10)  # accepted, then done
+    await resident.press("⭐⭐⭐⭐⭐")
+    await resident.wait_for_messages()
+
+    await staff.send_command("stats", "7")
+    (report,) = await staff.wait_for_messages()
+    assert report.text.startswith("📊 阳光社区 · 近 7 天")
+    assert "陈社工：推送 1 · 响应率 100% · 接单 1 · 解决率 100% · 满意度 5" in report.text
+    assert "【机构】" in report.text and "阳光社工服务中心" in report.text
+    await chen.send_command("stats")
+    (own,) = await chen.wait_for_messages()
+    assert own.text.startswith("📊 陈社工 · 近 30 天") and "解决率 100%" in own.text
+    await resident.send_command("stats")
+    (refused,) = await resident.wait_for_messages()
+    assert refused.text == "这个功能只给社区工作人员和服务人员使用。"
+    await staff.send_command("stats", "abc")
+    (bad,) = await staff.wait_for_messages()
+    assert bad.text.startswith("请写天数")
