@@ -24,6 +24,10 @@ class State(StrEnum):
     RATE_COMMENT = "rate.comment"
     STAFF_CLOSE_NOTE = "staff.close_note"
     PROVIDER_NOTE = "task.note"  # 完成 note or 无法完成 reason
+    REG_NAME = "register.name"
+    REG_SERVICES = "register.services"
+    REG_COMMUNITIES = "register.communities"
+    REG_SUPERVISOR = "register.supervisor"
 
     @property
     def is_intake(self) -> bool:

@@ -6,11 +6,12 @@ unknown service, community or supervisor is refused with a reason, and nothing i
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from storage.protocols import UnitOfWork
-from storage.records import Provider
+from storage.records import Invite, Provider
 
 PROVIDER_KINDS = ("social_worker", "volunteer", "org_member")
 STAFF = "staff"
@@ -77,3 +78,27 @@ async def register_staff(uow: UnitOfWork, telegram_id: int, community: str, loca
     await uow.users.create(telegram_id, locale, now)
     await uow.users.grant_role(telegram_id, STAFF, now, community_id=community_id)
     return community_id
+
+
+INVITE_VALID = timedelta(days=7)
+INVITE_PREFIX = "inv_"
+
+
+async def create_invite(uow: UnitOfWork, staff_id: int, kind: str, organization: str | None, now: datetime) -> Invite:
+    """Staff invite a provider to their own community; the code goes into a t.me deep link."""
+    if kind not in PROVIDER_KINDS:
+        raise RegistrationError(kind)
+    community_id = await uow.users.role_community(staff_id, STAFF)
+    if community_id is None:
+        raise PermissionError("only community staff can invite")
+    invite = Invite(secrets.token_urlsafe(12), kind, organization, community_id, staff_id, now + INVITE_VALID)
+    await uow.invites.add(invite, now)
+    return invite
+
+
+async def open_invite(uow: UnitOfWork, code: str, now: datetime) -> Invite:
+    """The invite behind a /start payload, if it can still be used (it is spent only on registration)."""
+    invite = await uow.invites.get(code.removeprefix(INVITE_PREFIX))
+    if invite is None or invite.used_by is not None or invite.expires_at <= now:
+        raise RegistrationError("invite unknown, used or expired")
+    return invite

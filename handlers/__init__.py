@@ -6,12 +6,12 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import common, community, consent, inbox, intake, my_requests, provider, staff, stats
+from handlers import common, community, consent, inbox, intake, my_requests, provider, registration, staff, stats
 from handlers import intake_keyboards as ikb
 from handlers import keyboards as kb
 from handlers import provider_keyboards as pkb
 
-COMMANDS = ("start", "help", "cancel", "language", "privacy", "duty", "stats")
+COMMANDS = ("start", "help", "cancel", "language", "privacy", "duty", "stats", "invite")
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -24,6 +24,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("privacy", consent.privacy, filters=private))
     app.add_handler(CommandHandler("duty", provider.duty, filters=private))
     app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
+    app.add_handler(CommandHandler("invite", registration.invite_command, filters=private))
     app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=rf"^{kb.LANG}:"))
     app.add_handler(CallbackQueryHandler(consent.consent_pressed, pattern=rf"^{kb.CONSENT}:"))
     app.add_handler(CallbackQueryHandler(consent.privacy_pressed, pattern=rf"^{kb.PRIVACY}:"))
@@ -33,6 +34,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(my_requests.rating_pressed, pattern=rf"^{ikb.RATE}:"))
     app.add_handler(CallbackQueryHandler(staff.staff_pressed, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(provider.task_pressed, pattern=rf"^{pkb.TASK}:"))
+    app.add_handler(CallbackQueryHandler(registration.pressed, pattern=rf"^{registration.REG}:"))
     app.add_handler(CallbackQueryHandler(inbox.on_stale_button))
     app.add_handler(MessageHandler(private & filters.COMMAND, inbox.on_unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.UpdateType.EDITED, inbox.on_text))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from core import onboarding
+from core import onboarding, people
 from core.dialog import State
 from handlers import keyboards as kb
-from handlers import steps
+from handlers import registration, steps
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 
@@ -16,6 +16,10 @@ from handlers.turn import Turn, turn_handler
 async def start(update: Update, context: SansheContext, turn: Turn) -> None:
     person = update.effective_user
     assert person is not None
+    payload = (context.args or [""])[0]
+    if payload.startswith(people.INVITE_PREFIX):  # t.me/<bot>?start=inv_… : a provider invitation
+        await registration.begin(turn, payload, person.language_code, person.id)
+        return
     guessed = turn.services.i18n.guess_locale(person.language_code)
     user, step = await onboarding.begin(turn.tx, person.id, guessed, turn.now, turn.services.admin_ids)
     turn.user = user

@@ -11,7 +11,7 @@ from bot.i18n import fold
 from core import intake as intake_rules
 from core import onboarding
 from core.dialog import State
-from handlers import community, consent, intake, my_requests, provider, resident, staff, steps
+from handlers import community, consent, intake, my_requests, provider, registration, resident, staff, steps
 from handlers import keyboards as kb
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
@@ -52,6 +52,10 @@ async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
             await staff.on_close_note(turn, text)
         case State.PROVIDER_NOTE:
             await provider.on_note(turn, text)
+        case State.REG_NAME:
+            await registration.on_name(turn, text)
+        case State.REG_SERVICES | State.REG_COMMUNITIES | State.REG_SUPERVISOR:
+            turn.say(turn.t("input.use_buttons"))
         case _ if turn.state.is_intake:
             await intake.on_text(turn, text)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.dialog import State
-from handlers import intake_steps
+from handlers import intake_steps, registration
 from handlers import keyboards as kb
 from handlers.turn import Turn
 
@@ -38,5 +38,7 @@ async def prompt(turn: Turn) -> None:
                 turn.say(t("community.prompt_type", examples=examples))
         case State.MENU:
             turn.say(t("menu.prompt"), kb.main_menu_keyboard(t))
+        case State.REG_NAME | State.REG_SERVICES | State.REG_COMMUNITIES | State.REG_SUPERVISOR:
+            await registration.prompt(turn)
         case _:
             await intake_steps.prompt(turn)

@@ -15,6 +15,7 @@ from storage.records import (
     Community,
     DialogState,
     HistoryEntry,
+    Invite,
     NewRequest,
     Offer,
     OfferFact,
@@ -115,6 +116,12 @@ class ProviderRepository(Protocol):
     ) -> Sequence[OfferFact]: ...
 
 
+class InviteRepository(Protocol):
+    async def add(self, invite: Invite, now: datetime) -> None: ...
+    async def get(self, code: str) -> Invite | None: ...
+    async def use(self, code: str, telegram_id: int, now: datetime) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """What one transaction offers: the repositories, all bound to the same transaction."""
 
@@ -132,3 +139,5 @@ class UnitOfWork(Protocol):
     def outbox(self) -> OutboxRepository: ...
     @property
     def providers(self) -> ProviderRepository: ...
+    @property
+    def invites(self) -> InviteRepository: ...

@@ -180,3 +180,14 @@ class OfferFact:
     answered_at: datetime | None
     done_at: datetime | None  # when the request was done, if this provider had it
     rating: int | None  # the resident's rating, if this provider had it
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    code: str
+    kind: str
+    organization: str | None
+    community_id: int
+    created_by: int
+    expires_at: datetime
+    used_by: int | None = None

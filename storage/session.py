@@ -7,6 +7,7 @@ import aiosqlite
 from storage.sqlite.catalog import SqliteCatalog
 from storage.sqlite.communities import SqliteCommunities
 from storage.sqlite.dialogs import SqliteDialogs
+from storage.sqlite.invites import SqliteInvites
 from storage.sqlite.outbox import SqliteOutbox
 from storage.sqlite.providers import SqliteProviders
 from storage.sqlite.requests import SqliteRequests
@@ -23,3 +24,4 @@ class Session:
         self.requests = SqliteRequests(conn)
         self.outbox = SqliteOutbox(conn)
         self.providers = SqliteProviders(conn)
+        self.invites = SqliteInvites(conn)
