@@ -35,6 +35,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(staff.staff_pressed, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(provider.task_pressed, pattern=rf"^{pkb.TASK}:"))
     app.add_handler(CallbackQueryHandler(registration.pressed, pattern=rf"^{registration.REG}:"))
+    app.add_handler(CallbackQueryHandler(provider.supervise_pressed, pattern=rf"^{provider.SUPERVISE}:"))
     app.add_handler(CallbackQueryHandler(inbox.on_stale_button))
     app.add_handler(MessageHandler(private & filters.COMMAND, inbox.on_unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.UpdateType.EDITED, inbox.on_text))

@@ -6,7 +6,7 @@ an accept sees the resident's contact and address.
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from core import intake, tasks
 from core.dialog import State
@@ -16,9 +16,10 @@ from handlers import provider_keyboards as pkb
 from handlers.context import SansheContext
 from handlers.intake_steps import when_label
 from handlers.turn import Turn, turn_handler
-from storage.records import RequestRecord
+from storage.records import HistoryEntry, RequestRecord
 
 MAX_NOTE = 300
+SUPERVISE = "sv"
 
 
 def contact_details(turn: Turn, request: RequestRecord) -> str:
@@ -125,8 +126,40 @@ async def _tell_supervisor(turn: Turn, request: RequestRecord, note: str) -> Non
     supervisor = await turn.tx.users.get(provider.supervisor_id)
     t = turn.services.i18n.translator(supervisor.locale if supervisor else None)
     text = t("task.supervisor_news", name=provider.display_name, reference=request.reference, note=note)
-    await turn.tx.outbox.enqueue(provider.supervisor_id, text, None, turn.now)
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("supervise.confirm"), callback_data=f"{SUPERVISE}:ok:{request.id}"),
+          InlineKeyboardButton(t("supervise.flag"), callback_data=f"{SUPERVISE}:flag:{request.id}")]]
+    )  # fmt: skip
+    await turn.tx.outbox.enqueue(provider.supervisor_id, text, markup.to_dict(), turn.now)
     turn.enqueued = True
+
+
+@turn_handler
+async def supervise_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
+    """The supervising social worker confirms a volunteer's finished task, or flags it to community staff."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, action, raw_id = ([*query.data.split(":"), "", ""])[:3]
+    t = turn.t
+    request = await turn.tx.requests.get(int(raw_id)) if raw_id.isdigit() else None
+    volunteer = await turn.tx.providers.get(request.provider_id) if request and request.provider_id else None
+    if turn.user is None or volunteer is None or volunteer.supervisor_id != turn.user.telegram_id:
+        turn.answer(t("task.not_a_provider"), alert=True)
+        return
+    status = request.status if request else ""
+    note = "supervisor_confirmed" if action == "ok" else "supervisor_flagged"
+    assert request is not None
+    await turn.tx.requests.add_history(HistoryEntry(request.id, turn.now, turn.user.telegram_id, status, status, note))
+    if action == "ok":
+        turn.edit_trigger(t("supervise.confirmed", reference=request.reference))
+        return
+    for staff_id in await turn.tx.users.with_role("staff", request.community_id):
+        staff_user = await turn.tx.users.get(staff_id)
+        st = turn.services.i18n.translator(staff_user.locale if staff_user else None)
+        text = st("supervise.flag_news", reference=request.reference, name=volunteer.display_name)
+        await turn.tx.outbox.enqueue(staff_id, text, None, turn.now)
+        turn.enqueued = True
+    turn.edit_trigger(t("supervise.flagged", reference=request.reference))
 
 
 @turn_handler

@@ -189,3 +189,31 @@ async def test_stats_for_staff_and_providers_and_refused_to_residents(running: R
     await staff.send_command("stats", "abc")
     (bad,) = await staff.wait_for_messages()
     assert bad.text.startswith("请写天数")
+
+
+async def test_a_volunteers_finished_task_reaches_the_supervisor_who_can_flag_it(running: Running) -> None:
+    staff = await staff_member(running)
+    chen, li = await providers(running, CHEN, LI)
+    resident = await running.client.user()
+    await onboard(resident)
+    reference = await file_pipe_request(resident)
+    (push_chen,) = await chen.wait_for_messages(timeout=10)
+    await li.wait_for_messages(timeout=10)
+    await li.press("✅ 接单")
+    assert (await chen.wait_for_edit(push_chen.message_id)).text == "已被接单，谢谢您！"
+    await li.press("✅ 完成")
+    await li.wait_for_messages()
+    await li.send_text("送到了")
+    await li.wait_for_messages()
+    (news,) = await chen.wait_for_messages(timeout=10)
+    assert news.text == f"志愿者 小李 完成了 {reference}：送到了" and news.button_texts() == ["👍 确认", "⚠️ 有问题"]
+    await li.send_command("invite", "社工")  # a volunteer is not staff
+    (refused,) = await li.wait_for_messages()
+    assert refused.text == "只有社区工作人员可以发邀请。"
+    await chen.press("⚠️ 有问题")
+    (flag,) = await staff.wait_for_messages(timeout=10)
+    assert flag.text.startswith(f"⚠️ 督导社工认为志愿者 小李 完成的 {reference} 有问题")
+    async with running.db.transaction() as tx:
+        (request,) = await tx.requests.of_resident(resident.id)
+        notes = [h.note for h in await tx.requests.history(request.id)]
+    assert "supervisor_flagged" in notes
