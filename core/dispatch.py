@@ -2,7 +2,8 @@
 
 Eligible: offers the service, serves the community, on duty, reachable (has not blocked the bot), not
 overloaded, and not offered this request before (so whoever declined is not asked again). Ranked by fewest
-open tasks, then best mean rating. Nobody eligible: the request goes to community staff (escalated).
+open tasks, then best mean rating, then fastest mean answer to earlier pushes (the figures of /stats).
+Nobody eligible: the request goes to community staff (escalated).
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ MAX_OPEN_TASKS = 3
 
 def rank(candidates: list[Candidate], top_k: int = TOP_K) -> list[int]:
     available = [c for c in candidates if c.open_tasks < MAX_OPEN_TASKS]
-    available.sort(key=lambda c: (c.open_tasks, -(c.mean_rating or 0.0), c.telegram_id))
+    # Fewest open tasks, then best rated, then quickest to answer (unknown counts as slow).
+    available.sort(
+        key=lambda c: (c.open_tasks, -(c.mean_rating or 0.0), c.mean_response_minutes or float("inf"), c.telegram_id)
+    )
     return [c.telegram_id for c in available[:top_k]]
 
 

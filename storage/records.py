@@ -146,6 +146,7 @@ class Candidate:
     telegram_id: int
     open_tasks: int
     mean_rating: float | None
+    mean_response_minutes: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

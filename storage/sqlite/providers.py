@@ -64,7 +64,9 @@ class SqliteProviders:
         async with self._conn.execute(
             "SELECT p.telegram_id, "
             f"(SELECT COUNT(*) FROM requests r WHERE r.provider_id = p.telegram_id AND r.status IN {_OPEN}), "
-            "(SELECT AVG(r.rating) FROM requests r WHERE r.provider_id = p.telegram_id AND r.rating IS NOT NULL) "
+            "(SELECT AVG(r.rating) FROM requests r WHERE r.provider_id = p.telegram_id AND r.rating IS NOT NULL), "
+            "(SELECT AVG((julianday(f.answered_at) - julianday(f.offered_at)) * 1440) FROM offers f "
+            " WHERE f.provider_id = p.telegram_id AND f.answer IN ('accepted', 'declined')) "
             "FROM providers p JOIN users u ON u.telegram_id = p.telegram_id "
             "JOIN provider_services s ON s.telegram_id = p.telegram_id AND s.service_id = ? "
             "JOIN provider_communities c ON c.telegram_id = p.telegram_id AND c.community_id = ? "
@@ -73,7 +75,15 @@ class SqliteProviders:
             (service_id, community_id, request_id),
         ) as cursor:
             rows = await cursor.fetchall()
-        return [Candidate(int(r[0]), int(r[1]), float(r[2]) if r[2] is not None else None) for r in rows]
+        return [
+            Candidate(
+                int(r[0]),
+                int(r[1]),
+                float(r[2]) if r[2] is not None else None,
+                float(r[3]) if r[3] is not None else None,
+            )
+            for r in rows
+        ]
 
     async def add_offer(self, request_id: int, provider_id: int, outbox_id: int | None, now: datetime) -> int:
         async with self._conn.execute(

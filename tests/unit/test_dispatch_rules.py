@@ -19,6 +19,8 @@ NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 def test_rank_prefers_fewer_open_tasks_then_better_ratings_and_skips_the_overloaded() -> None:
     pool = [Candidate(1, 2, 5.0), Candidate(2, 0, 3.0), Candidate(3, 0, 4.5), Candidate(4, MAX_OPEN_TASKS, 5.0)]
     assert rank(pool, top_k=3) == [3, 2, 1]
+    quick, slow, unknown = Candidate(7, 0, 4.0, 2.0), Candidate(8, 0, 4.0, 30.0), Candidate(9, 0, 4.0, None)
+    assert rank([unknown, slow, quick]) == [7, 8, 9]
 
 
 async def _request(uow: FakeUnitOfWork) -> int:
