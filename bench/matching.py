@@ -2,17 +2,18 @@
 
     .venv/bin/python bench/matching.py [--tune-only]
 
-Needs files in tests/data/: needs_tune.csv and needs_tune2.csv (adversarial: off-topic talk that names
-a service word) are for tuning; needs_heldout.csv and needs_heldout2.csv are held out. A needs file
-that is not there is skipped and its figures come out as null.
+Needs files in tests/data/: needs_tune.csv, needs_tune2.csv (adversarial: off-topic talk that names
+a service word) and needs_tune3.csv (plainly worded needs, statements of a trouble) are for tuning;
+needs_heldout.csv and needs_heldout2.csv are held out. A needs file that is not there is skipped and
+its figures come out as null.
 
 --tune-only leaves the held-out files unread (held-out figures come out as null): use it while working
 on the engine, so that the held-out figures are only looked at once the work is done.
 
 Progress goes to stderr; the LAST stdout line is one JSON object with the figures: `top1`, `top3`,
 `rejection` and `miss_rate` are those of needs_heldout.csv, `heldout2_*` those of needs_heldout2.csv,
-`tune_*`, `tune2_*` and `dev_*` those of the tuning sets. The held-out files are read here only, and
-only aggregate figures leave this script (never their rows): that keeps them honest.
+`tune_*`, `tune2_*`, `tune3_*` and `dev_*` those of the tuning sets. The held-out files are read here
+only, and only aggregate figures leave this script (never their rows): that keeps them honest.
 Runs pinned to one CPU. Not part of the test suite.
 """
 
@@ -186,10 +187,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"catalogue has errors: {parsed.errors[:3]}")
     tune = read_needs(DATA / "needs_tune.csv")
     tune2 = read_needs(DATA / "needs_tune2.csv")
+    tune3 = read_needs(DATA / "needs_tune3.csv")
     heldout = [] if args.tune_only else read_needs(DATA / "needs_heldout.csv")
     heldout2 = [] if args.tune_only else read_needs(DATA / "needs_heldout2.csv")
     log(
-        f"catalogue: {len(parsed.entries)} services; tune {len(tune)} + {len(tune2)} needs; "
+        f"catalogue: {len(parsed.entries)} services; tune {len(tune)} + {len(tune2)} + {len(tune3)} needs; "
         f"held-out {len(heldout)} + {len(heldout2)} needs"
     )
 
@@ -202,10 +204,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     tuned2 = accuracy_or_nulls(matcher, tune2)
     log(f"tune:      {tuned}")
     log(f"tune2:     {tuned2}")
+    tuned3 = accuracy_or_nulls(matcher, tune3)
+    log(f"tune3:     {tuned3}")
     dev = accuracy_or_nulls(matcher, read_needs(DEV_NEEDS))
     log(f"dev:       {dev}")
 
-    queries = [text for text, _ in heldout + heldout2 + tune + tune2]
+    queries = [text for text, _ in heldout + heldout2 + tune + tune2 + tune3]
     real_communities = sorted({c for e in parsed.entries for c in e.communities})
     p50_30, p99_30 = latency_ms(matcher, queries, real_communities)
     log(f"latency, {len(parsed.entries)} services: p50 {p50_30} ms, p99 {p99_30} ms")
@@ -226,12 +230,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     figures |= {f"heldout2_{k}": held2[k] for k in _FIGURES}
     figures |= {f"tune_{k}": tuned[k] for k in _FIGURES}
     figures |= {f"tune2_{k}": tuned2[k] for k in _FIGURES}
+    figures |= {f"tune3_{k}": tuned3[k] for k in _FIGURES}
     figures |= {f"dev_{k}": dev[k] for k in _FIGURES}
     figures |= {
         "n_heldout": len(heldout),
         "n_heldout2": len(heldout2),
         "n_tune": len(tune),
         "n_tune2": len(tune2),
+        "n_tune3": len(tune3),
         "p50_ms_30": p50_30,
         "p99_ms_30": p99_30,
         "p50_ms_10k": p50_10k,

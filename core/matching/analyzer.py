@@ -3,7 +3,8 @@
 Feature kinds, from strongest to weakest evidence:
 - concept: a synonym-group id found in the text (送饭 and 助餐 both give the meal-delivery group);
   English words reach Chinese services this way;
-- fuzzy_concept (needs only): a window that *sounds* like a synonym term (赔同 → 陪同);
+- fuzzy_concept (needs only): a window that *sounds* like a synonym term (赔同 → 陪同), sounds that
+  many speakers merge counting as one (zh/z, ch/c, sh/s, n/l, -ng/-n: 自愿者 → 志愿者);
 - word: a Latin word that is in no synonym group;
 - bigram: two adjacent Chinese content characters (exact surface evidence), or failing that their
   toneless pinyin at a discount, so that homophone typos (送反, 输通) still meet 送饭, 疏通;
@@ -16,23 +17,25 @@ Chinese is not segmented into words: synonym terms are found as substrings, stop
 around them, and the rest is covered by character bigrams. This needs no dictionary load at start-up,
 unlike jieba. In a need, what follows a request word (想, 要, 请, 帮, 有没有…) is marked as the focus:
 "我退休了有空，想当志愿者" asks for volunteering, not for retirement. A synonym term that straddles two
-words is no term there (家电 in 我家电脑, see segment.py).
+words is no term there (家电 in 我家电脑, see segment.py); one split by a particle or a complement still
+is (洗不了澡 is 洗澡, see han.py).
 
 A need is also read for cues (cues.py): whether it asks for help at all (`Reading.mode`), and which of
 its words it only mentions (`Feature.incidental`: "上次你们修水管修得很好" thanks for a repair, it does not
-ask for one). Concepts carry the role of their word (people, things: see data/roles.txt).
+ask for one). Concepts carry the role of their word (people, things, faults…: see data/roles.txt).
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import islice, product
 from pathlib import Path
 
-from core.matching.cues import ClauseReading, CueLexicon, lift_frames, load_roles, read_english
+from core.matching.cues import TROUBLE, ClauseReading, CueLexicon, lift_frames, load_roles, read_english
 from core.matching.english import ENGLISH_STOPWORDS, stem_english
 from core.matching.han import FRAMED_SALIENCE, HanRun
 from core.matching.normalize import is_han, normalize_text, pinyin_table
@@ -52,9 +55,11 @@ _RUN_CACHE_LIMIT = 200_000  # distinct clauses remembered while indexing a catal
 NEED = "need"  # asks for help or tells of a trouble: "空调不制冷了", "想借个轮椅"
 QUESTION = "question"  # asks a question only: "老年证在哪办", "你们几点下班"
 PLAIN = "plain"  # neither: a bare topic ("新手爸妈育儿讲座") or talk ("我孙子今天考试考得好")
-PEOPLE, MANNER, THINGS = "people", "manner", "things"
+PEOPLE, MANNER, THINGS, FAULT = "people", "manner", "things", "fault"
 # Roles whose words say who is helped or how, not what help: they count half.
 MINOR_ROLES = frozenset({PEOPLE, MANNER})
+# Roles whose words name no kind of help of their own: who, how, or only that something is broken.
+UNTOPICAL_ROLES = MINOR_ROLES | {FAULT}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +70,7 @@ class Feature:
     salience: float = 1.0  # in a need: more after a request word, less where it is only mentioned
     factors: tuple[float, ...] = ()  # per alternative key (default 1.0 each): homophones count less
     incidental: bool = False  # in a need: only mentioned (reported, past, bought…), not asked for
-    role: str = ""  # of a concept's word: "people", "manner", "things" or "" (data/roles.txt)
+    role: str = ""  # of a concept's word: people, manner, things, fault, trouble or "" (data/roles.txt)
 
     def alternatives(self) -> list[tuple[str, float]]:
         """(key, factor) for every alternative key."""
@@ -99,6 +104,18 @@ def pinyin_keys(chars: str) -> tuple[str, ...]:
     return tuple(" ".join(combo) for combo in islice(product(*readings), _MAX_READING_COMBOS))
 
 
+# Sounds that many speakers do not tell apart (southern accents, and the typing that follows them):
+# zh/z, ch/c, sh/s, n/l at the start of a syllable, -ng/-n at its end (自愿者 for 志愿者).
+_BLURRED_INITIALS = re.compile(r"\b(z|c|s)h|\bn(?=[aeiou])")
+_BLURRED_FINALS = re.compile(r"(?<=[aei])ng\b")
+
+
+@lru_cache(maxsize=50_000)
+def blurred(key: str) -> str:
+    """A pinyin key with the sounds of `_BLURRED_*` merged, for finding sound-alike synonym terms."""
+    return _BLURRED_FINALS.sub("n", _BLURRED_INITIALS.sub(lambda m: m.group(1) or "l", key))
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """A need's features and what the need does (NEED, QUESTION or PLAIN)."""
@@ -126,8 +143,8 @@ class _LatinRun:
     words: list[str]
     reading: ClauseReading | None = None
 
-    def read(self, carried: str | None) -> str | None:
-        self.reading = read_english(self.words, carried=carried)
+    def read(self, carried: str | None, troubles: Callable[[str], bool]) -> str | None:
+        self.reading = read_english(self.words, carried=carried, troubles=troubles)
         return self.reading.carry
 
     def framed(self, position: int) -> bool:
@@ -151,14 +168,18 @@ class Analyzer:
         self.terms_by_sound: dict[str, list[str]] = {}
         for term in self.han_terms:
             if 2 <= len(term) <= 4:
-                for key in pinyin_keys(term):
+                for key in dict.fromkeys(map(blurred, pinyin_keys(term))):
                     self.terms_by_sound.setdefault(key, []).append(term)
         self._run_keys: dict[str, tuple[str, ...]] = {}
         # Lexicon for telling whether a term found in a clause is a word there (see segment.py).
         self.lexicon = common_words() | self.han_terms.keys() | {w for w in self.stop_han if len(w) > 1}
         self.max_word_len = max(map(len, self.lexicon), default=1)
-        self.cues = CueLexicon.load()
         self.roles = load_roles(synonyms)
+        # Words that name a trouble (roles.txt) tell of one like the trouble cues of cues.txt: "孩子有自闭症"
+        # is a need, plainly stated.
+        troubles = {term for term, role in self.roles.items() if role == TROUBLE}
+        self.cues = CueLexicon.load().with_words((t for t in troubles if all(map(is_han, t))), TROUBLE)
+        self.latin_troubles = frozenset(t for t in troubles if t.isascii() and " " not in t)
 
     def analyze(self, text: str, *, query: bool = False) -> list[Feature]:
         """Features of `text`, each key once. `query=True` for a resident's need: adds sound-alike
@@ -183,7 +204,7 @@ class Analyzer:
                     units.append(_LatinRun([token]))
                 continue
             if units and isinstance(units[-1], _LatinRun) and query:
-                carried = units[-1].read(carried)
+                carried = units[-1].read(carried, self._latin_trouble)
             if token.isdigit():
                 units.append(token)
             else:
@@ -191,7 +212,7 @@ class Analyzer:
                 carried = run.reading.carry if run.reading is not None else None
                 units.append(run)
         if units and isinstance(units[-1], _LatinRun) and query:
-            units[-1].read(carried)
+            units[-1].read(carried, self._latin_trouble)
         read = [(u, u.reading) for u in units if not isinstance(u, str) and u.reading is not None]
         readings = [reading for _, reading in read]
         lift_frames(readings, [self._topical(u) for u, _ in read])
@@ -218,13 +239,17 @@ class Analyzer:
         skill = any(r.skill for r in readings)
         return Reading(list(features.values()), mode, skill, "".join(unframed))
 
+    def _latin_trouble(self, word: str) -> bool:
+        return stem_english(word) in self.latin_troubles
+
     def _topical(self, unit: HanRun | _LatinRun) -> bool:
-        """Whether a clause, where it is not framed, names a kind of help (not only people or a manner)."""
+        """Whether a clause, where it is not framed, names a kind of help (not only people, a manner or a
+        fault: "上周洗衣机坏了，到现在还没修好" asks about the washing machine)."""
         if isinstance(unit, _LatinRun):
             words = [stem_english(w) for i, w in enumerate(unit.words) if not unit.framed(i)]
-            return any(w in self.latin_terms and self.roles.get(w, "") not in MINOR_ROLES for w in words)
+            return any(w in self.latin_terms and self.roles.get(w, "") not in UNTOPICAL_ROLES for w in words)
         return any(
-            not unit.framed(start) and self.roles.get(unit.text[start:end], "") not in MINOR_ROLES
+            not unit.framed(start) and self.roles.get(unit.text[start:end], "") not in UNTOPICAL_ROLES
             for start, end in unit.term_spans
         )
 
@@ -285,6 +310,11 @@ class Analyzer:
                 incidental = run.framed(start) or (role == THINGS and run.merchandise(start))
                 feature = Feature("concept", (f"G{group}",), text[start:end], salience, (), incidental, role)
                 _put(features, feature)
+        for term, (start, _), _ in run.split_terms:
+            role = self.roles.get(term, "")
+            incidental = run.framed(start) or (role == THINGS and run.merchandise(start))
+            for group in self.han_terms[term]:
+                _put(features, Feature("concept", (f"G{group}",), term, run.salience(start), (), incidental, role))
         if query:
             self._add_sound_alikes(run, features)
         # In a need, text a synonym term already explains adds no surface features: they would count
@@ -341,7 +371,7 @@ class Analyzer:
                 # Skip a window that is, lies in or cuts an everyday word (one strictly inside it may stay).
                 if any(s < end and start < e and not (start <= s and e <= end and e - s < size) for s, e in words):
                     continue
-                for key in pinyin_keys(window):
+                for key in dict.fromkeys(map(blurred, pinyin_keys(window))):
                     for term in self.terms_by_sound.get(key, ()):
                         if sum(a != b for a, b in zip(window, term, strict=True)) > size // 2:
                             continue

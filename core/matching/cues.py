@@ -10,15 +10,19 @@ with them and says:
 - whether it asks a question (吗, 哪里, 几点, 怎么…), which asks about a service only if the words it
   names are the service's own;
 - which of its characters are framed: told of the past, reported, supposed, bought or sold, thanked
-  for or praised. A framed word is only mentioned, not asked for.
+  for or praised. A framed word is only mentioned, not asked for. A request verb with an aspect marker
+  (请了, 换过, 装好) tells what was done; a trouble of the recent past that nothing settles (上个月失业了)
+  or that a clause about now follows (去年老伴走了，现在家里就我一个) is a need still.
 
-Roles (data/roles.txt) say which synonym words name people (老人, 孩子), a manner (上门, 报名) or an
-everyday thing (手机, 冰箱) rather than a kind of help; the scorer uses them.
+Roles (data/roles.txt) say which synonym words name people (老人, 孩子), a manner (上门, 报名), an
+everyday thing (手机, 冰箱) or only a fault (坏了, 修) rather than a kind of help; the scorer uses them.
+The words of the trouble role (自闭症, 失眠, 杂物…) are trouble cues as well: a trouble stated plainly,
+without 想 or 请, is a need ("我儿子有自闭症").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -30,12 +34,12 @@ CUES_FILE = Path(__file__).with_name("data") / "cues.txt"
 ROLES_FILE = Path(__file__).with_name("data") / "roles.txt"
 
 ASK, QUESTION, YES_NO, TROUBLE, SKILL = "ask", "question", "yesno", "trouble", "skill"
-PAST, REPORT, HYPOTHETICAL, SHOP = "past", "report", "hypothetical", "shop"
+PAST, RECENT, REPORT, HYPOTHETICAL, SHOP = "past", "recent", "report", "hypothetical", "shop"
 THANKS, PRAISE, DONE = "thanks", "praise", "done"
-PRICE, TURN, NEUTRAL = "price", "turn", "neutral"
+PRICE, TURN, NOW, NEUTRAL = "price", "turn", "now", "neutral"
 KINDS = frozenset(
-    {ASK, QUESTION, YES_NO, TROUBLE, SKILL, PAST, REPORT, HYPOTHETICAL, SHOP, THANKS, PRAISE, DONE, PRICE}
-    | {TURN, NEUTRAL}
+    {ASK, QUESTION, YES_NO, TROUBLE, SKILL, PAST, RECENT, REPORT, HYPOTHETICAL, SHOP, THANKS, PRAISE, DONE, PRICE}
+    | {TURN, NOW, NEUTRAL}
 )
 # Not knowing how to do something (不会, 学, 教) is a trouble that a teaching service answers.
 ASKING = frozenset({ASK, TROUBLE, SKILL})
@@ -56,6 +60,9 @@ CARRIED_UNTIL: dict[str, frozenset[str]] = {
 _MODALS = frozenset({"能", "可以", "还能"})
 _YES_NO_PARTICLE = "吗"
 _WILL, _DONE = "要", "了"
+# A request verb with an aspect marker tells what was done, not what is wanted: 请了钟点工, 换了水龙头,
+# 申请过, 交完电费, 空调刚装好.
+_ASPECT = ("了", "过", "完", "好了")
 
 # English: the words of a Latin run, read the same way (a short list: English needs are rare).
 ENGLISH_CUES: dict[str, str] = {
@@ -67,14 +74,17 @@ ENGLISH_CUES: dict[str, str] = {
     **dict.fromkeys("where when what which who".split(), QUESTION),
     **dict.fromkeys(
         "not no never t broke broken stuck clogged blocked leaking leaks sick ill hurt pain anxious depressed "
-        "lonely scared worried stressed unemployed noisy".split(),
+        "lonely scared worried stressed unemployed noisy struggling struggle afford stopped fell fallen lost "
+        "died".split(),
         TROUBLE,
     ),
     **dict.fromkeys("teach learn how".split(), SKILL),
-    **dict.fromkeys("bought buy sell sold price cheap order ordered".split(), SHOP),
+    **dict.fromkeys("bought buy sell sold order ordered".split(), SHOP),
+    **dict.fromkeys("price cheap expensive cost".split(), PRICE),
     **dict.fromkeys("news heard".split(), REPORT),
     **dict.fromkeys("yesterday ago last".split(), PAST),
     **dict.fromkeys("thank thanks thx".split(), THANKS),
+    **dict.fromkeys("now nowadays".split(), NOW),
     **dict.fromkeys("great nice lovely delicious cute happy love".split(), PRAISE),
 }
 
@@ -108,6 +118,13 @@ class CueLexicon:
                     kinds.setdefault(cue, kind)
         return cls(kinds, max(map(len, kinds), default=1))
 
+    def with_words(self, words: Iterable[str], kind: str) -> CueLexicon:
+        """This lexicon plus `words` as cues of `kind` (a word already listed keeps its kind)."""
+        kinds = dict(self.kinds)
+        for word in words:
+            kinds.setdefault(word, kind)
+        return CueLexicon(kinds, max(map(len, kinds), default=1))
+
 
 @dataclass
 class ClauseReading:
@@ -121,6 +138,10 @@ class ClauseReading:
     skill: bool = False  # an unframed sub-clause tells of not knowing how (不会用, 想学, 教教我)
     carry: str | None = None  # a frame that goes on into the next clause
     thanks_only: bool = False  # nothing but a thank-you: it thanks for the clause before
+    past_trouble: bool = False  # a sub-clause told of the past tells of a trouble (去年老伴走了)
+    recent_trouble: bool = False  # …of the recent past, whose trouble may well go on (上个月失业了)
+    settles: bool = False  # a frame governs some of it, or it says all is well (没事): a story's end
+    states: bool = False  # says how things are now, no frame governing any of it (现在家里就我一个)
 
     def framed(self, position: int) -> bool:
         return self.frames[position] is not None
@@ -135,15 +156,27 @@ def lift_frames(readings: list[ClauseReading], topical: list[bool]) -> None:
     (`topical[i]`: whether clause i, where it is not framed, names a kind of help of its own):
 
     - a lone thank-you thanks for the clause before ("昨天志愿者来看我了，很感谢") unless that clause asks;
+    - a trouble told of the past and then a plain statement of how things are now tells of a need: the
+      statement is the trouble's consequence ("去年老伴走了，现在家里就我一个"), unless a frame governs it
+      or it says all is well ("上个月摔了一跤，现在没事了"); a trouble of the recent past that nothing after
+      it settles is still one ("上个月失业了");
     - soft frames (praise, done, a closing thank-you) hold only if the message asks for nothing;
     - what the resident heard is what they ask about if they go on to ask where, how or when
       ("听说可以免费体检，在哪里做"), not if they only wonder whether it is true ("…，是真的吗");
-    - what was told of the past or heard is what they ask about if the request names nothing of its own
-      ("孩子上次参加了四点半课堂，这学期还能报名吗", "以前有人来家里打扫，现在没人来了").
+    - what was told of the past, heard or bought is what they ask about if the request names nothing of
+      its own ("孩子上次参加了四点半课堂，这学期还能报名吗", "以前有人来家里打扫，现在没人来了", "孩子给我买了
+      个新手机，什么都不会用").
     """
     for before, after in pairwise(readings):
         if after.thanks_only and not before.questions:
             before.frames[:] = [frame or THANKS for frame in before.frames]
+    for i, reading in enumerate(readings):
+        if reading.past_trouble:
+            for later in readings[i + 1 :]:
+                later.asks = later.asks or later.states
+        if reading.recent_trouble and not any(later.settles for later in readings[i + 1 :]):
+            reading.lift((PAST,))
+            reading.asks = True
     if any(r.asks for r in readings):
         for reading in readings:
             reading.lift(SOFT_FRAMES)
@@ -153,7 +186,7 @@ def lift_frames(readings: list[ClauseReading], topical: list[bool]) -> None:
     asking = [i for i, r in enumerate(readings) if r.asks or r.wh_question]
     if asking and not any(topical[i] for i in asking):
         for reading in readings[: asking[-1] + 1]:
-            reading.lift((PAST, REPORT))
+            reading.lift((PAST, REPORT, SHOP))
 
 
 @dataclass
@@ -171,7 +204,7 @@ def _frame(part: _Part, carried: str | None) -> str | None:
     kinds = part.kinds
     if part.thanks_first:  # what one thanks for has been done
         return PAST
-    hard = next((k for k in HARD_FRAMES if k in kinds), None)
+    hard = next((k for k in HARD_FRAMES if k in kinds or (k == PAST and RECENT in kinds)), None)
     if hard is not None:
         return hard
     if carried is not None and not part.turns and not kinds & CARRIED_UNTIL[carried]:
@@ -187,6 +220,9 @@ def _read_parts(parts: list[_Part], size: int, carried: str | None) -> ClauseRea
         frame = _frame(part, carried)
         if frame is not None:
             reading.frames[part.begin : part.end] = [frame] * (part.end - part.begin)
+            reading.past_trouble = reading.past_trouble or (frame == PAST and TROUBLE in part.kinds)
+            recent = frame == PAST and not part.thanks_first and {RECENT, TROUBLE} <= part.kinds
+            reading.recent_trouble = reading.recent_trouble or recent
             # A part the frame only carries into ends it once the part is over.
             carried = frame if frame in CARRIED_UNTIL else None
         else:
@@ -199,6 +235,12 @@ def _read_parts(parts: list[_Part], size: int, carried: str | None) -> ClauseRea
             reading.merchandise[part.begin : part.end] = [True] * (part.end - part.begin)
     reading.carry = carried
     return reading
+
+
+def _has_aspect(after: str) -> bool:
+    """Whether the text right after a verb starts with an aspect marker (了, 过, 完) or ends the clause
+    with a result (装好, 装好了)."""
+    return after.startswith(_ASPECT) or after == "好"
 
 
 def read_clause(
@@ -227,13 +269,14 @@ def read_clause(
     for start, end, _ in found:
         in_cue[start:end] = [True] * (end - start)
     # A turn word (但是, 现在…) starts a new sub-clause.
-    turns = {start for start, _, kind in found if kind == TURN}
+    turns = {start for start, _, kind in found if kind in (TURN, NOW)}
     cuts = sorted({0, *turns, len(text)})
     parts = []
     for begin, end in pairwise(cuts):
         here = [(s, e, k) for s, e, k in found if begin <= s < end]
         # 要 before a closing 了 tells what is about to happen (要降温了), not what is wanted (要装扶手).
         here = [(s, e, k) for s, e, k in here if not (text[s:e] == _WILL and text[e:end].endswith(_DONE))]
+        here = [(s, e, k) for s, e, k in here if not (k == ASK and _has_aspect(text[e:end]))]
         kinds = {k for _, _, k in here}
         words = {text[s:e] for s, e, _ in here}
         if _YES_NO_PARTICLE in words and words & _MODALS:
@@ -243,24 +286,34 @@ def read_clause(
         parts.append(_Part(begin, end, kinds, thanks_first, begin in turns))
     reading = _read_parts(parts, len(text), carried)
     kinds = set().union(*(p.kinds for p in parts)) if parts else set()
-    reading.thanks_only = THANKS in kinds and not any(content(j) and not in_cue[j] for j in range(len(text)))
+    said = any(content(j) and not in_cue[j] for j in range(len(text)))
+    reading.thanks_only = THANKS in kinds and not said
+    reading.states = NOW in kinds and NEUTRAL not in kinds and not any(reading.frames)
+    reading.settles = NEUTRAL in kinds or any(reading.frames)
     return reading
 
 
-def read_english(words: list[str], *, carried: str | None = None) -> ClauseReading:
-    """The same reading for a run of Latin words (flags per word), as one sub-clause."""
-    kinds = {ENGLISH_CUES[w] for w in words if w in ENGLISH_CUES}
+def read_english(
+    words: list[str], *, carried: str | None = None, troubles: Callable[[str], bool] = lambda word: False
+) -> ClauseReading:
+    """The same reading for a run of Latin words (flags per word), as one sub-clause. `troubles(word)`
+    says whether a word that is no cue names a trouble all the same (a trouble word of roles.txt)."""
+    kinds = {ENGLISH_CUES[w] if w in ENGLISH_CUES else TROUBLE for w in words if w in ENGLISH_CUES or troubles(w)}
     thanks = [i for i, w in enumerate(words) if ENGLISH_CUES.get(w) == THANKS]
     # "thanks for fixing the sink" thanks for something; "thank you so much" is courtesy.
     thanks_first = bool(thanks) and "for" in words[thanks[0] :]
+    if kinds & ASKING:  # English tells a present trouble in the past tense: "the toilet got clogged yesterday"
+        kinds.discard(PAST)
     reading = _read_parts([_Part(0, len(words), kinds, thanks_first)], len(words), carried)
     reading.thanks_only = THANKS in kinds and not kinds & QUESTIONING and not thanks_first
+    reading.states = NOW in kinds and not any(reading.frames)
+    reading.settles = any(reading.frames)
     return reading
 
 
 def load_roles(synonyms: SynonymDict, path: Path = ROLES_FILE) -> dict[str, str]:
-    """Term → role ("people", "manner" or "things"). An entry is a term, or a group's first term followed
-    by "*" for every term of that group."""
+    """Term → role ("people", "manner", "things", "fault" or "trouble"). An entry is a term, or a group's
+    first term followed by "*" for every term of that group."""
     roles: dict[str, str] = {}
     by_label = {terms[0]: terms for terms in synonyms.groups if terms}
     for role, entries in read_sections(path).items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.matching.cues import ASK, TROUBLE, ClauseReading, read_clause
-from core.matching.segment import Span, max_match, whole_terms
+from core.matching.segment import Span, fits, max_match, whole_terms
 
 if TYPE_CHECKING:
     from core.matching.analyzer import Analyzer
@@ -14,6 +14,11 @@ if TYPE_CHECKING:
 FOCUS_SALIENCE = 1.5
 # What a need only mentions (told of the past, reported, bought, thanked for: see cues.py) counts less.
 FRAMED_SALIENCE = 0.5
+
+# A term split by a resident (洗不了澡 for 洗澡): at most this many stop characters between pieces of at
+# most this many characters.
+_MAX_INFIX = 2
+_MAX_PIECE = 3
 
 # Words after which a resident names what they want: 我想…, 需要…, 请人…, 帮我…, 有没有…, 能不能….
 _REQUEST_CHARS = frozenset("想要请找帮求")
@@ -33,6 +38,12 @@ class HanRun:
         self.stop = [False] * len(text)
         self.focus_from: int | None = None
         self._mark_stopwords(analyzer)
+        self.split_terms: list[tuple[str, Span, Span]] = []
+        if query:
+            self.split_terms = self._find_split_terms(analyzer)
+            for left, right in ((a, b) for _, a, b in self.split_terms):
+                for start, end in (left, right):
+                    self.covered[start:end] = [True] * (end - start)
         self.reading: ClauseReading | None = None
         if query:
             self.reading = read_clause(
@@ -86,6 +97,35 @@ class HanRun:
         return [
             (s, e) for s, e in spans if e - s > 1 or not any(o != (s, e) and o[0] <= s and e <= o[1] for o in spans)
         ]
+
+    def _find_split_terms(self, analyzer: Analyzer) -> list[tuple[str, Span, Span]]:
+        """Synonym terms that a resident split with a particle or a complement, as Chinese verbs of two
+        characters split (离合词): 洗不了澡 is 洗澡, 理个发 理发, 通一下下水道 通下水道. The infix is one or
+        two stop characters; each piece is whole content characters that are words where they stand
+        (处理不了发票 holds no 理发: 理 ends 处理). (term, left piece, right piece) each."""
+        text, terms, stop = self.text, analyzer.han_terms, self.stop
+        found: list[tuple[str, Span, Span]] = []
+        free = [not stop[i] and not self.covered[i] for i in range(len(text))]
+        for cut in range(1, len(text) - 1):
+            for gap in range(1, _MAX_INFIX + 1):
+                after = cut + gap
+                if after >= len(text) or not all(stop[cut:after]):
+                    continue
+                for left in range(1, min(cut, _MAX_PIECE) + 1):
+                    if not all(free[cut - left : cut]):
+                        break
+                    for right in range(1, min(len(text) - after, _MAX_PIECE) + 1):
+                        if not all(free[after : after + right]):
+                            break
+                        term = text[cut - left : cut] + text[after : after + right]
+                        pieces = ((cut - left, cut), (after, after + right))
+                        if term in terms and all(self._is_word(analyzer, piece) for piece in pieces):
+                            found.append((term, *pieces))
+        return found
+
+    def _is_word(self, analyzer: Analyzer, span: Span) -> bool:
+        """Whether a span of the clause is whole words in either segmentation (see segment.py)."""
+        return any(fits(span, words, self.text, analyzer.han_terms) for words in self.segmentations(analyzer))
 
     def _is_cue_here(self, analyzer: Analyzer, start: int, end: int, kind: str) -> bool:
         """A cue found as a substring is one unless it lies inside a longer synonym term (想 in 想不开; a

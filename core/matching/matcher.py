@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 
 from core.catalog import ServiceEntry
-from core.matching.analyzer import PLAIN, Analyzer, Feature, Reading, load_stopwords
+from core.matching.analyzer import FAULT, PLAIN, Analyzer, Feature, Reading, load_stopwords
 from core.matching.documents import service_keys
 from core.matching.han import FRAMED_SALIENCE
 from core.matching.index import InvertedIndex
@@ -136,6 +136,14 @@ class Matcher:
         evidence[~self._allowed(community, include_inactive)] = 0.0
         pairs = list(zip(features, weighted, strict=True))
         anchored_by = self._index.accumulate(alternatives for f, alternatives in pairs if anchors(f))
+        # A repair service is not anchored by a word for a fault alone (坏了, 修): "门锁坏了" names
+        # something none of them fixes.
+        faults = [f for f, _ in pairs if anchors(f) and f.role == FAULT]
+        anchored_past_faults = (
+            self._index.accumulate(alternatives for f, alternatives in pairs if anchors(f) and f.role != FAULT)
+            if faults
+            else anchored_by
+        )
         things = [alternatives for f, alternatives in pairs if names_a_thing(f)]
         holds_thing = self._index.accumulate(things) if things else None
         # A wider pool than asked for: the unanchored discount below may reorder it. Services tied
@@ -150,21 +158,25 @@ class Matcher:
             value = float(evidence[position])
             coverage = min(1.0, value / possible)
             holds = None if holds_thing is None else bool(holds_thing[position] > 0)
-            anchored = self._anchored(position, reading, bool(anchored_by[position] > 0), holds)
+            by_concept = (anchored_past_faults if self._repairs[position] else anchored_by)[position] > 0
+            anchored = self._anchored(position, reading, bool(by_concept), holds, bool(faults))
             score = calibrated_score(value, coverage, anchored=anchored, mode=mode)
             result.append(Candidate(position, value, coverage, anchored, score))
         # Best score first; ties keep catalogue order, so results are reproducible.
         result.sort(key=lambda c: (-c.score, -c.evidence, c.position))
         return result[:limit]
 
-    def _anchored(self, position: int, reading: Reading, by_concept: bool, holds_thing: bool | None) -> bool:
+    def _anchored(
+        self, position: int, reading: Reading, by_concept: bool, holds_thing: bool | None, fault: bool = False
+    ) -> bool:
         """Whether the service meets the need by more than shared characters: by a concept the need asks
         about (`by_concept`), by its own name or keyword, or by a thing the need names (`holds_thing`;
-        None if it names none). Things count in a need that asks or questions, for a service that fixes
-        them or if the need is about not knowing how; a repair service that holds none of the things a
-        need names is about other things (see scoring.REPAIR_CATEGORIES)."""
+        None if it names none). Things count in a need that asks or questions or names a fault (`fault`:
+        "空调 维修"), for a service that fixes them or if the need is about not knowing how; a repair
+        service that holds none of the things a need names is about other things (see
+        scoring.REPAIR_CATEGORIES)."""
         repairs = self._repairs[position]
-        things_count = reading.mode != PLAIN and (repairs or reading.skill)
+        things_count = (reading.mode != PLAIN or fault) and (repairs or reading.skill)
         if by_concept and not (repairs and holds_thing is False):
             return True
         if things_count and holds_thing:
