@@ -26,7 +26,16 @@ async def start(update: Update, context: SansheContext, turn: Turn) -> None:
     turn.use_locale(user.locale)
     if step is State.MENU:
         turn.say(turn.t("start.welcome_back"))
+        await greet_provider(turn)
     await steps.enter(turn, step)
+
+
+async def greet_provider(turn: Turn) -> None:
+    """Someone registered as a provider (by invitation or `sanshe provider add`) is told so once onboarded."""
+    provider = await turn.tx.providers.get(turn.user.telegram_id) if turn.user else None
+    if provider is not None:
+        duty = turn.t("task.on_duty" if provider.on_duty else "task.off_duty")
+        turn.say(turn.t("start.provider", name=provider.display_name, role=turn.t(f"role.{provider.kind}")) + duty)
 
 
 @turn_handler

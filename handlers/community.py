@@ -6,8 +6,8 @@ from telegram import Update
 
 from core import community_search, onboarding
 from core.dialog import State
+from handlers import common, steps
 from handlers import keyboards as kb
-from handlers import steps
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 
@@ -48,4 +48,5 @@ async def community_pressed(update: Update, context: SansheContext, turn: Turn) 
     assert community is not None
     turn.edit_trigger(t("community.chosen", community=community.name))
     turn.say(t("menu.ready", community=community.name))
+    await common.greet_provider(turn)
     await steps.enter(turn, State.MENU)

@@ -55,3 +55,34 @@ async def test_unanswered_pushes_move_on_then_escalate_and_stalled_tasks_are_rem
             history = [h.to_status for h in await tx.requests.history(first_request.id)]
         assert history == ["submitted", "dispatched", "dispatched", "escalated"]
     await db.close()
+
+
+async def test_decline_pushes_to_the_next_provider_who_accepts(city: tuple[SandboxServer, SandboxClient, Path]) -> None:
+    server, client, db_path = city
+    settings = make_settings(server, db_path, dispatch_top_k=1)
+    db = await Database.open(settings.database_url)
+    i18n = load_i18n(settings)
+    async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1) as app:
+        running = Running(server, client, settings, db, i18n, app)
+        chen, zhao = await providers(running, CHEN, ZHAO)
+        resident = await client.user()
+        await onboard(resident)
+        reference = await file_pipe_request(resident)
+        (_first,) = await chen.wait_for_messages(timeout=10)
+        await zhao.expect_silence(0.3)  # top K = 1: only Chen so far
+        await chen.press("不接")
+        (second,) = await zhao.wait_for_messages(timeout=10)
+        assert second.text.startswith(f"🆕 新任务 {reference}")
+        await zhao.press("✅ 接单")
+        (accepted,) = await resident.wait_for_messages(timeout=10)
+        assert "赵社工（阳光社工服务中心）会为您服务" in accepted.text
+    await db.close()
+
+
+async def test_a_provider_added_from_the_command_line_is_recognised_after_start(running: Running) -> None:
+    (chen,) = await providers(running, CHEN)  # opened the chat with /start: the privacy question waits
+    await chen.press("✅ 同意")
+    await chen.wait_for_messages()
+    await chen.press("阳光社区")
+    _ready, provider_line, _menu = await chen.wait_for_messages(3)
+    assert provider_line.text.startswith("您已登记为社工（陈社工）。您现在在岗")
