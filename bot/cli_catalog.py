@@ -7,14 +7,12 @@ Messages are bilingual (Chinese first) like the parser's, since staff and operat
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
-from bot.cli_run import load_settings
+from bot.cli_db import CliError, in_transaction
 from core.catalog import parse_catalog, write_catalog_csv
 from core.catalog_sync import ImportReport, import_entries, load_entries
-from storage.db import Database, UnsupportedDatabaseUrl
 from storage.records import utc_now
 
 EXIT_ERROR = 2
@@ -39,9 +37,6 @@ def _fail(message: str) -> int:
 
 
 def import_command(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    if settings is None:
-        return EXIT_ERROR
     try:
         result = parse_catalog(args.file)
     except OSError as exc:
@@ -60,17 +55,9 @@ def import_command(args: argparse.Namespace) -> int:
         print(f"检查通过：{len(result.entries)} 项服务 / file is valid: {len(result.entries)} services")
         return 0
 
-    async def run() -> ImportReport:
-        db = await Database.open(settings.database_url)
-        try:
-            async with db.transaction() as tx:
-                return await import_entries(tx, result.entries, utc_now())
-        finally:
-            await db.close()
-
     try:
-        report = asyncio.run(run())
-    except UnsupportedDatabaseUrl as exc:
+        report = in_transaction(lambda tx, _settings: import_entries(tx, result.entries, utc_now()))
+    except CliError as exc:
         return _fail(str(exc))
     print(_summary(report))
     return 0
@@ -91,25 +78,12 @@ def _summary(report: ImportReport) -> str:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    if settings is None:
-        return EXIT_ERROR
-
-    async def run() -> int:
-        db = await Database.open(settings.database_url)
-        try:
-            async with db.transaction() as tx:
-                entries = await load_entries(tx, include_inactive=not args.active_only)
-        finally:
-            await db.close()
-        write_catalog_csv(args.file, entries)
-        return len(entries)
-
     try:
-        count = asyncio.run(run())
-    except UnsupportedDatabaseUrl as exc:
+        entries = in_transaction(lambda tx, _settings: load_entries(tx, include_inactive=not args.active_only))
+        write_catalog_csv(args.file, entries)
+    except CliError as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"无法写入文件 / cannot write file: {exc}")
-    print(f"已导出 {count} 项服务到 {args.file} / exported {count} services")
+    print(f"已导出 {len(entries)} 项服务到 {args.file} / exported {len(entries)} services")
     return 0

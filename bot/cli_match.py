@@ -11,7 +11,6 @@ Exit status 2 for usage errors and for a catalogue with errors (each printed to 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import unicodedata
@@ -19,11 +18,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from bot.cli_run import load_settings
+from bot.cli_db import CliError, in_transaction
 from core.catalog import ServiceEntry, parse_catalog
 from core.catalog_sync import load_entries
 from core.matching import Match, Matcher, load_synonyms
-from storage.db import Database, UnsupportedDatabaseUrl
 
 EXIT_USAGE = 2
 
@@ -93,21 +91,9 @@ def _entries_from_file(path: Path) -> list[ServiceEntry]:
 
 def _entries_from_database() -> list[ServiceEntry]:
     """Without --catalog: the active services imported with `sanshe catalog import`."""
-    settings = load_settings()
-    if settings is None:
-        raise _Unusable("设置有误 / invalid settings")
-
-    async def load() -> list[ServiceEntry]:
-        db = await Database.open(settings.database_url)
-        try:
-            async with db.transaction() as tx:
-                return await load_entries(tx, include_inactive=False)
-        finally:
-            await db.close()
-
     try:
-        entries = asyncio.run(load())
-    except UnsupportedDatabaseUrl as exc:
+        entries = in_transaction(lambda tx, _settings: load_entries(tx, include_inactive=False))
+    except CliError as exc:
         raise _Unusable(str(exc)) from exc
     if not entries:
         raise _Unusable("数据库里还没有服务，请先 sanshe catalog import / no services yet: run sanshe catalog import")

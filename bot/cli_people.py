@@ -6,14 +6,13 @@ Exit 0 on success; one clear line and exit 2 for an unknown service, community, 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
-from bot.cli_run import load_settings
+from bot.cli_db import CliError, in_transaction
+from bot.config import Settings
 from core.catalog import split_list
 from core.people import PROVIDER_KINDS, RegistrationError, register_provider, register_staff
-from storage.db import Database, UnsupportedDatabaseUrl
 from storage.protocols import UnitOfWork
 from storage.records import utc_now
 
@@ -44,42 +43,30 @@ def _ids(value: str) -> list[str]:
     return list(split_list(value.replace(",", ";").replace("，", ";")))
 
 
-def _in_transaction(work: Callable[[UnitOfWork, str], Awaitable[str]]) -> int:
-    settings = load_settings()
-    if settings is None:
-        return EXIT_ERROR
-
-    async def run() -> str:
-        db = await Database.open(settings.database_url)
-        try:
-            async with db.transaction() as tx:
-                return await work(tx, settings.default_locale)
-        finally:
-            await db.close()
-
+def _report(work: Callable[[UnitOfWork, Settings], Awaitable[str]]) -> int:
     try:
-        print(asyncio.run(run()))
-    except (RegistrationError, UnsupportedDatabaseUrl) as exc:
+        print(in_transaction(work))
+    except (RegistrationError, CliError) as exc:
         print(f"sanshe: {exc}", file=sys.stderr)
         return EXIT_ERROR
     return 0
 
 
 def provider_add(args: argparse.Namespace) -> int:
-    async def work(uow: UnitOfWork, locale: str) -> str:
+    async def work(uow: UnitOfWork, settings: Settings) -> str:
         provider = await register_provider(
             uow, args.telegram_id, args.role, name=args.name or args.role, organization=args.organization,
             service_ids=_ids(args.services), communities=_ids(args.communities), supervisor_id=args.supervisor,
-            locale=locale, now=utc_now(),
+            locale=settings.default_locale, now=utc_now(),
         )  # fmt: skip
         return f"已登记 / registered: {provider.display_name} ({provider.kind}) {provider.telegram_id}"
 
-    return _in_transaction(work)
+    return _report(work)
 
 
 def staff_add_command(args: argparse.Namespace) -> int:
-    async def work(uow: UnitOfWork, locale: str) -> str:
-        await register_staff(uow, args.telegram_id, args.community, locale, utc_now())
+    async def work(uow: UnitOfWork, settings: Settings) -> str:
+        await register_staff(uow, args.telegram_id, args.community, settings.default_locale, utc_now())
         return f"已登记社区工作人员 / registered staff: {args.telegram_id} @ {args.community}"
 
-    return _in_transaction(work)
+    return _report(work)
