@@ -85,6 +85,12 @@ class SqliteUsers:
             (to_db_time(now), telegram_id),
         )
         await self._conn.execute("DELETE FROM user_roles WHERE telegram_id = ? AND role = 'resident'", (telegram_id,))
+        # Their requests stay (statistics, the providers' history) but lose how to reach them.
+        await self._conn.execute(
+            "UPDATE requests SET address = NULL, latitude = NULL, longitude = NULL, contact_phone = NULL, "
+            "note = NULL, updated_at = ? WHERE resident_id = ?",
+            (to_db_time(now), telegram_id),
+        )
 
     async def with_role(self, role: str, community_id: int | None = None) -> list[int]:
         """Telegram ids holding `role` (in `community_id` when given), excluding people who blocked us."""

@@ -83,3 +83,20 @@ def test_migrations_are_numbered_and_split() -> None:
         "CREATE TABLE a (x TEXT DEFAULT ';');",
         "CREATE TABLE b (y INT);",
     ]
+
+
+async def test_forgetting_a_resident_scrubs_contact_details_from_their_requests(tmp_path: Path) -> None:
+    from storage.records import NewRequest
+
+    db = await Database.open(f"sqlite:///{tmp_path}/t.db")
+    now = utc_now()
+    async with db.transaction() as tx:
+        community = await tx.communities.add("阳光社区", now)
+        await tx.users.create(1, "zh_CN", now)
+        new = NewRequest(1, community.id, None, "修灯", address="3栋501", contact_phone="13800000000", note="敲门")
+        request = await tx.requests.add(new, "YG-2611-0001", "unmatched", now)
+        await tx.users.forget_personal_data(1, now)
+        scrubbed = await tx.requests.get(request.id)
+    assert scrubbed is not None and scrubbed.need_text == "修灯"
+    assert (scrubbed.address, scrubbed.contact_phone, scrubbed.note) == (None, None, None)
+    await db.close()
