@@ -13,6 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
+from bot.broadcast_progress import BroadcastProgress
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.outbox import OutboxSender
@@ -92,13 +93,15 @@ async def running_bot(
         async with db.transaction() as tx:
             await tx.outbox.forget_updates_before(utc_now() - UPDATE_MEMORY)
         await app.start()
-        sender = OutboxSender(db, app.bot)
+        sender = OutboxSender(db, app.bot, per_second=settings.send_per_second)
         services = app.bot_data.services
         assert services is not None
         services.wake_outbox = sender.wake
         await sender.start()
         timers = TimerLoop(db, services, app.bot, time_limits(settings), settings.timer_interval_seconds, utc_now)
         await timers.start()
+        progress = BroadcastProgress(db, services, app.bot)
+        await progress.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
         try:
@@ -106,5 +109,6 @@ async def running_bot(
         finally:
             await app.updater.stop()
             await timers.stop()
+            await progress.stop()
             await sender.stop()  # lets the sends in flight be recorded, starts none
             await app.stop()

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     stall_hours: float = Field(default=24, gt=0)
     timer_interval_seconds: float = Field(default=30, gt=0)
     dispatch_top_k: int = Field(default=3, ge=1, le=20)
+    # Telegram allows about 30 messages/s; with its paid broadcasts enabled up to 1,000/s.
+    send_per_second: float = Field(default=30, gt=0, le=1000)
 
     @field_validator("category_accept_minutes", mode="before")
     @classmethod

@@ -28,6 +28,8 @@ class State(StrEnum):
     REG_SERVICES = "register.services"
     REG_COMMUNITIES = "register.communities"
     REG_SUPERVISOR = "register.supervisor"
+    ANNOUNCE_TEXT = "announce.text"
+    ANNOUNCE_CONFIRM = "announce.confirm"
 
     @property
     def is_intake(self) -> bool:

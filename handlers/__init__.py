@@ -6,12 +6,24 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import common, community, consent, inbox, intake, my_requests, provider, registration, staff, stats
+from handlers import (
+    announce,
+    common,
+    community,
+    consent,
+    inbox,
+    intake,
+    my_requests,
+    provider,
+    registration,
+    staff,
+    stats,
+)
 from handlers import intake_keyboards as ikb
 from handlers import keyboards as kb
 from handlers import provider_keyboards as pkb
 
-COMMANDS = ("start", "help", "cancel", "language", "privacy", "duty", "stats", "invite")
+COMMANDS = ("start", "help", "cancel", "language", "privacy", "mute", "duty", "stats", "invite", "announce")
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -25,6 +37,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("duty", provider.duty, filters=private))
     app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
     app.add_handler(CommandHandler("invite", registration.invite_command, filters=private))
+    app.add_handler(CommandHandler("announce", announce.announce_command, filters=private))
+    app.add_handler(CommandHandler("mute", announce.mute_command, filters=private))
     app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=rf"^{kb.LANG}:"))
     app.add_handler(CallbackQueryHandler(consent.consent_pressed, pattern=rf"^{kb.CONSENT}:"))
     app.add_handler(CallbackQueryHandler(consent.privacy_pressed, pattern=rf"^{kb.PRIVACY}:"))
@@ -35,6 +49,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(staff.staff_pressed, pattern=r"^st:"))
     app.add_handler(CallbackQueryHandler(provider.task_pressed, pattern=rf"^{pkb.TASK}:"))
     app.add_handler(CallbackQueryHandler(registration.pressed, pattern=rf"^{registration.REG}:"))
+    app.add_handler(CallbackQueryHandler(announce.pressed, pattern=rf"^{announce.ANNOUNCE}:"))
     app.add_handler(CallbackQueryHandler(provider.supervise_pressed, pattern=rf"^{provider.SUPERVISE}:"))
     app.add_handler(CallbackQueryHandler(inbox.on_stale_button))
     app.add_handler(MessageHandler(private & filters.COMMAND, inbox.on_unknown_command))

@@ -10,8 +10,9 @@ from telegram.ext import ContextTypes
 from bot.i18n import fold
 from core import intake as intake_rules
 from core import onboarding
+from core.broadcast import MAX_TEXT
 from core.dialog import State
-from handlers import community, consent, intake, my_requests, provider, registration, resident, staff, steps
+from handlers import announce, community, consent, intake, my_requests, provider, registration, resident, staff, steps
 from handlers import keyboards as kb
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
@@ -24,7 +25,8 @@ async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
     text = message.text
-    limit = turn.services.max_message_chars
+    # An announcement may be long; everything else a person types in a step stays short.
+    limit = MAX_TEXT if turn.state is State.ANNOUNCE_TEXT else turn.services.max_message_chars
     if len(text) > limit:
         turn.say(turn.t("input.too_long", count=turn.t.number(len(text)), limit=turn.t.number(limit)))
         return
@@ -52,6 +54,10 @@ async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
             await staff.on_close_note(turn, text)
         case State.PROVIDER_NOTE:
             await provider.on_note(turn, text)
+        case State.ANNOUNCE_TEXT:
+            await announce.on_text(turn, text)
+        case State.ANNOUNCE_CONFIRM:
+            turn.say(turn.t("input.use_buttons"))
         case State.REG_NAME:
             await registration.on_name(turn, text)
         case State.REG_SERVICES | State.REG_COMMUNITIES | State.REG_SUPERVISOR:

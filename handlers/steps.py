@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.broadcast import MAX_TEXT
 from core.dialog import State
 from handlers import intake_steps, registration
 from handlers import keyboards as kb
@@ -38,6 +39,10 @@ async def prompt(turn: Turn) -> None:
                 turn.say(t("community.prompt_type", examples=examples))
         case State.MENU:
             turn.say(t("menu.prompt"), kb.main_menu_keyboard(t))
+        case State.ANNOUNCE_TEXT:
+            turn.say(t("announce.text_prompt", max=MAX_TEXT))
+        case State.ANNOUNCE_CONFIRM:
+            turn.say(t("input.use_buttons"))
         case State.REG_NAME | State.REG_SERVICES | State.REG_COMMUNITIES | State.REG_SUPERVISOR:
             await registration.prompt(turn)
         case _:

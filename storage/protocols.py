@@ -7,10 +7,13 @@ core small in-memory fakes and a second backend can arrive without touching eith
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from storage.records import (
+    Broadcast,
+    BroadcastCounts,
     Candidate,
     Community,
     DialogState,
@@ -122,6 +125,42 @@ class InviteRepository(Protocol):
     async def use(self, code: str, telegram_id: int, now: datetime) -> bool: ...
 
 
+class BroadcastRepository(Protocol):
+    async def recipients(self, community_id: int, audience: str) -> list[tuple[int, str]]: ...
+    async def create(
+        self, community_id: int, created_by: int, text: str, audience: str, total: int, now: datetime
+    ) -> int: ...
+    async def queue(self, broadcast_id: int, chat_ids: Sequence[int], text: str, now: datetime) -> None: ...
+    async def set_progress_message(self, broadcast_id: int, message_id: int) -> None: ...
+    async def sending(self) -> Sequence[Broadcast]: ...
+    async def counts(self, broadcast_id: int) -> BroadcastCounts: ...
+    async def reported(self, broadcast_id: int, count: int, done: bool) -> None: ...
+    async def set_muted(self, telegram_id: int, muted: bool) -> None: ...
+    async def is_muted(self, telegram_id: int) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NeedFact:
+    """One request as the printed needs book may show it: by construction no phone, address, location,
+    note or Telegram id, so that nothing private can leak into a file that is handed out."""
+
+    reference: str
+    submitted_at: datetime
+    category: str | None  # the service's category code; None when no service fits
+    service_name: str | None
+    need_text: str  # with the request's own phone and address blanked out by storage
+    status: str
+    provider_name: str | None
+    rating: int | None
+
+
+class ReportRepository(Protocol):
+    """What the needs book and the service directory read (core.exports)."""
+
+    async def needs(self, community_id: int, since: datetime, until: datetime) -> Sequence[NeedFact]: ...
+    async def directory(self, community_id: int) -> Sequence[ServiceRecord]: ...
+
+
 class UnitOfWork(Protocol):
     """What one transaction offers: the repositories, all bound to the same transaction."""
 
@@ -141,3 +180,7 @@ class UnitOfWork(Protocol):
     def providers(self) -> ProviderRepository: ...
     @property
     def invites(self) -> InviteRepository: ...
+    @property
+    def broadcasts(self) -> BroadcastRepository: ...
+    @property
+    def reports(self) -> ReportRepository: ...

@@ -192,3 +192,24 @@ class Invite:
     created_by: int
     expires_at: datetime
     used_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    id: int
+    community_id: int
+    created_by: int
+    text: str
+    audience: str
+    status: str
+    total: int
+    progress_message_id: int | None
+    reported: int
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastCounts:
+    pending: int
+    sent: int
+    failed: int
+    blocked: int

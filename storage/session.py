@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.sqlite.broadcasts import SqliteBroadcasts
 from storage.sqlite.catalog import SqliteCatalog
 from storage.sqlite.communities import SqliteCommunities
 from storage.sqlite.dialogs import SqliteDialogs
 from storage.sqlite.invites import SqliteInvites
 from storage.sqlite.outbox import SqliteOutbox
 from storage.sqlite.providers import SqliteProviders
+from storage.sqlite.reports import SqliteReports
 from storage.sqlite.requests import SqliteRequests
 from storage.sqlite.users import SqliteUsers
 
@@ -25,3 +27,5 @@ class Session:
         self.outbox = SqliteOutbox(conn)
         self.providers = SqliteProviders(conn)
         self.invites = SqliteInvites(conn)
+        self.broadcasts = SqliteBroadcasts(conn)
+        self.reports = SqliteReports(conn)

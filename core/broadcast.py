@@ -1,0 +1,55 @@
+"""Announcements by community staff: who receives them and queuing them, all in one transaction.
+
+Staff may announce only to their own community. Residents who muted announcements and people who blocked
+the bot are left out. Each copy is an outbox row, so the sender's rate limits apply and a restart resumes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.protocols import UnitOfWork
+
+AUDIENCES = ("residents", "providers", "both")
+MAX_TEXT = 2000
+STAFF = "staff"
+
+
+class NotAllowed(PermissionError):
+    pass
+
+
+async def staff_community(uow: UnitOfWork, telegram_id: int) -> int:
+    community_id = await uow.users.role_community(telegram_id, STAFF)
+    if community_id is None:
+        raise NotAllowed("only community staff can announce")
+    return community_id
+
+
+async def audience_sizes(uow: UnitOfWork, community_id: int) -> dict[str, int]:
+    return {audience: len(await uow.broadcasts.recipients(community_id, audience)) for audience in AUDIENCES}
+
+
+@dataclass(frozen=True)
+class Queued:
+    broadcast_id: int
+    total: int
+
+
+async def announce(
+    uow: UnitOfWork, staff_id: int, text: str, audience: str, render: Callable[[str], str], now: datetime
+) -> Queued:
+    """Queue one copy per recipient; `render(locale)` gives the text in that person's language."""
+    if audience not in AUDIENCES:
+        raise ValueError(audience)
+    community_id = await staff_community(uow, staff_id)
+    recipients = await uow.broadcasts.recipients(community_id, audience)
+    broadcast_id = await uow.broadcasts.create(community_id, staff_id, text, audience, len(recipients), now)
+    by_locale: dict[str, list[int]] = {}
+    for chat_id, locale in recipients:
+        by_locale.setdefault(locale, []).append(chat_id)
+    for locale, chat_ids in by_locale.items():
+        await uow.broadcasts.queue(broadcast_id, chat_ids, render(locale), now)
+    return Queued(broadcast_id, len(recipients))

@@ -1,0 +1,117 @@
+"""/announce for community staff: write, choose the audience, preview, confirm. /mute for residents.
+
+Progress (已发送 n / total) is edited into the confirmation message by bot/broadcast_progress.py.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from core import broadcast
+from core.dialog import State
+from handlers import intake_keyboards as ikb
+from handlers import keyboards as kb
+from handlers.context import SansheContext
+from handlers.turn import Turn, turn_handler
+
+ANNOUNCE = "an"
+
+
+def _leave(turn: Turn, text: str) -> None:
+    back = State.parse(str(turn.data.get("return_to", State.MENU.value)))
+    turn.say(text, kb.main_menu_keyboard(turn.t) if back is State.MENU else kb.remove_keyboard())
+    turn.goto(back)
+
+
+@turn_handler
+async def announce_command(update: Update, context: SansheContext, turn: Turn) -> None:
+    try:
+        await broadcast.staff_community(turn.tx, turn.user.telegram_id if turn.user else 0)
+    except broadcast.NotAllowed:
+        turn.say(turn.t("announce.not_allowed"))
+        return
+    turn.goto(State.ANNOUNCE_TEXT, return_to=turn.state.value)
+    turn.say(turn.t("announce.text_prompt", max=broadcast.MAX_TEXT), ikb.typing_only(turn.t))
+
+
+async def on_text(turn: Turn, text: str) -> None:
+    t, i18n = turn.t, turn.services.i18n
+    if i18n.matches("common.cancel", text) or i18n.matches("common.back", text):
+        _leave(turn, t("announce.cancelled"))
+        return
+    cleaned = text.strip()  # line breaks are the author's layout: keep them
+    if not cleaned:
+        turn.say(t("intake.empty_answer"))
+        return
+    if len(cleaned) > broadcast.MAX_TEXT:
+        turn.say(t("intake.too_long", limit=broadcast.MAX_TEXT))
+        return
+    assert turn.user is not None
+    community_id = await broadcast.staff_community(turn.tx, turn.user.telegram_id)
+    sizes = await broadcast.audience_sizes(turn.tx, community_id)
+    rows = [
+        [InlineKeyboardButton(t(f"announce.audience_{a}", count=t.number(n)), callback_data=f"{ANNOUNCE}:aud:{a}")]
+        for a, n in sizes.items()
+    ]
+    rows.append([InlineKeyboardButton(t("common.cancel"), callback_data=f"{ANNOUNCE}:cancel")])
+    turn.goto(State.ANNOUNCE_CONFIRM, **{**turn.data, "text": cleaned})
+    turn.say(t("announce.audience_prompt"), InlineKeyboardMarkup(rows))
+
+
+def _as_received(turn: Turn, locale: str, community: str, text: str) -> str:
+    return turn.services.i18n.translator(locale)("announce.message", community=community, text=text)
+
+
+@turn_handler
+async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and turn is not None
+    _, action, argument = ([*query.data.split(":"), "", ""])[:3]
+    t = turn.t
+    if turn.state is not State.ANNOUNCE_CONFIRM or turn.user is None:
+        turn.answer(t("common.stale_button"))
+        turn.edit_trigger(t("common.stale_message"))
+        return
+    try:
+        community_id = await broadcast.staff_community(turn.tx, turn.user.telegram_id)
+    except broadcast.NotAllowed:
+        turn.answer(t("announce.not_allowed"), alert=True)
+        return
+    community = await turn.tx.communities.get(community_id)
+    name = community.name if community else ""
+    text = str(turn.data.get("text", ""))
+    if action == "aud" and argument in broadcast.AUDIENCES:
+        count = len(await turn.tx.broadcasts.recipients(community_id, argument))
+        turn.goto(State.ANNOUNCE_CONFIRM, **{**turn.data, "audience": argument})
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t("announce.send"), callback_data=f"{ANNOUNCE}:send")],
+             [InlineKeyboardButton(t("common.cancel"), callback_data=f"{ANNOUNCE}:cancel")]]
+        )  # fmt: skip
+        preview = _as_received(turn, turn.t.locale, name, text)
+        turn.edit_trigger(t("announce.preview", preview=preview, count=t.number(count)), markup)
+    elif action == "send" and turn.data.get("audience") in broadcast.AUDIENCES:
+        queued = await broadcast.announce(
+            turn.tx, turn.user.telegram_id, text, str(turn.data["audience"]),
+            lambda locale: _as_received(turn, locale, name, text), turn.now,
+        )  # fmt: skip
+        if query.message is not None:
+            await turn.tx.broadcasts.set_progress_message(queued.broadcast_id, query.message.message_id)
+        turn.enqueued = True
+        turn.edit_trigger(t("announce.progress", sent=t.number(0), total=t.number(queued.total)))
+        _leave(turn, t("announce.queued", total=t.number(queued.total)))
+    elif action == "cancel":
+        turn.edit_trigger(t("announce.cancelled"))
+        _leave(turn, t("announce.cancelled"))
+    else:
+        turn.answer(t("common.stale_button"))
+
+
+@turn_handler
+async def mute_command(update: Update, context: SansheContext, turn: Turn) -> None:
+    """/mute: a resident stops (or resumes) receiving community announcements."""
+    if turn.user is None or "resident" not in turn.user.roles:
+        turn.say(turn.t("start.press_start"))
+        return
+    muted = not await turn.tx.broadcasts.is_muted(turn.user.telegram_id)
+    await turn.tx.broadcasts.set_muted(turn.user.telegram_id, muted)
+    turn.say(turn.t("announce.muted" if muted else "announce.unmuted"))

@@ -1,0 +1,96 @@
+"""Announcements: who receives them, queuing one outbox row per recipient, and counting progress."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from storage.records import Broadcast, BroadcastCounts, to_db_time
+
+_AUDIENCE_ROLES = {
+    "residents": ("resident",),
+    "providers": ("social_worker", "volunteer", "org_member"),
+    "both": ("resident", "social_worker", "volunteer", "org_member"),
+}
+
+
+class SqliteBroadcasts:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def recipients(self, community_id: int, audience: str) -> list[tuple[int, str]]:
+        """Residents of the community (users.community_id) and/or providers serving it; never someone who
+        blocked the bot, and no resident who muted announcements."""
+        roles = _AUDIENCE_ROLES[audience]
+        marks = ",".join("?" for _ in roles)
+        async with self._conn.execute(
+            "SELECT DISTINCT u.telegram_id, u.locale FROM users u JOIN user_roles r ON r.telegram_id = u.telegram_id "
+            f"WHERE r.role IN ({marks}) AND u.blocked_at IS NULL AND ("
+            "  (r.role = 'resident' AND u.community_id = ? AND u.announcements_muted = 0)"
+            "  OR (r.role <> 'resident' AND EXISTS (SELECT 1 FROM provider_communities pc "
+            "      WHERE pc.telegram_id = u.telegram_id AND pc.community_id = ?))"
+            ") ORDER BY u.telegram_id",
+            (*roles, community_id, community_id),
+        ) as cursor:
+            return [(int(row[0]), str(row[1])) for row in await cursor.fetchall()]
+
+    async def create(
+        self, community_id: int, created_by: int, text: str, audience: str, total: int, now: datetime
+    ) -> int:
+        async with self._conn.execute(
+            "INSERT INTO broadcasts (community_id, created_by, text, audience, total, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (community_id, created_by, text, audience, total, to_db_time(now)),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def queue(self, broadcast_id: int, chat_ids: Sequence[int], text: str, now: datetime) -> None:
+        stamp = to_db_time(now)
+        await self._conn.executemany(
+            "INSERT INTO outbox (chat_id, text, not_before, created_at, broadcast_id) VALUES (?, ?, ?, ?, ?)",
+            [(chat_id, text, stamp, stamp, broadcast_id) for chat_id in chat_ids],
+        )
+
+    async def set_progress_message(self, broadcast_id: int, message_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE broadcasts SET progress_message_id = ? WHERE id = ?", (message_id, broadcast_id)
+        )
+
+    async def sending(self) -> Sequence[Broadcast]:
+        async with self._conn.execute(
+            "SELECT id, community_id, created_by, text, audience, status, total, progress_message_id, reported "
+            "FROM broadcasts WHERE status = 'sending' ORDER BY id"
+        ) as cursor:
+            return [Broadcast(*row) for row in await cursor.fetchall()]
+
+    async def counts(self, broadcast_id: int) -> BroadcastCounts:
+        async with self._conn.execute(
+            "SELECT status, COUNT(*) FROM outbox WHERE broadcast_id = ? GROUP BY status", (broadcast_id,)
+        ) as cursor:
+            by_status = {row[0]: int(row[1]) for row in await cursor.fetchall()}
+        return BroadcastCounts(
+            by_status.get("pending", 0), by_status.get("sent", 0), by_status.get("failed", 0),
+            by_status.get("blocked", 0),
+        )  # fmt: skip
+
+    async def reported(self, broadcast_id: int, count: int, done: bool) -> None:
+        await self._conn.execute(
+            "UPDATE broadcasts SET reported = ?, status = ? WHERE id = ?",
+            (count, "done" if done else "sending", broadcast_id),
+        )
+
+    async def set_muted(self, telegram_id: int, muted: bool) -> None:
+        await self._conn.execute(
+            "UPDATE users SET announcements_muted = ? WHERE telegram_id = ?", (int(muted), telegram_id)
+        )
+
+    async def is_muted(self, telegram_id: int) -> bool:
+        async with self._conn.execute(
+            "SELECT announcements_muted FROM users WHERE telegram_id = ?", (telegram_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return bool(row and row[0])

@@ -1,0 +1,53 @@
+"""Announcements through the sandbox: staff write, choose the audience, preview and confirm; residents of
+that community receive it (muted ones do not); progress and the delivery report edit the staff's message;
+residents cannot announce."""
+
+from __future__ import annotations
+
+from tests.conftest import Running
+from tests.flows.test_onboarding_flow import onboard
+from tests.flows.test_staff_loop import staff_member
+
+
+async def test_staff_announce_to_residents_with_progress_and_report(running: Running) -> None:
+    staff = await staff_member(running)
+    residents = [await running.client.user(first_name=f"居民{i}") for i in range(3)]
+    for resident in residents:
+        await onboard(resident)
+    elsewhere = await running.client.user(first_name="别的社区")
+    await onboard(elsewhere, "桂花社区")
+    await residents[2].send_command("mute")
+    (muted,) = await residents[2].wait_for_messages()
+    assert muted.text.startswith("好的，您不会再收到社区公告")
+
+    await staff.send_command("announce")
+    (ask,) = await staff.wait_for_messages()
+    assert ask.text.startswith("请输入公告内容")
+    await staff.send_text("本周六上午九点，社区广场义诊，请带好医保卡。\n欢迎大家参加！")
+    (audience,) = await staff.wait_for_messages()
+    assert audience.button_texts()[0] == "社区居民（3 人）"  # the staff member is a resident of 阳光社区 too
+    await staff.press("社区居民（3 人）")
+    preview = await staff.wait_for_edit(audience.message_id)
+    assert "📣 阳光社区公告" in preview.text and "将发送给 3 人" in preview.text
+    await staff.press("📣 确认发送")
+    (queued,) = await staff.wait_for_messages()
+    assert queued.text.startswith("公告已开始发送（共 3 人）")
+    for resident in residents[:2]:
+        (news,) = await resident.wait_for_messages(timeout=10)
+        assert news.text.startswith("📣 阳光社区公告\n\n本周六上午九点") and "欢迎大家参加！" in news.text
+    await residents[2].expect_silence(0.5)
+    await elsewhere.expect_silence(0.1)
+    for _ in range(50):
+        report = next(m for m in await staff.messages() if m.message_id == audience.message_id)
+        if report.text.startswith("📣 发送完成"):
+            break
+        await staff.wait_for_edit(audience.message_id, timeout=5)
+    assert report.text == "📣 发送完成：送达 3 / 3，失败 0，已屏蔽机器人 0。"
+
+
+async def test_residents_cannot_announce(running: Running) -> None:
+    resident = await running.client.user()
+    await onboard(resident)
+    await resident.send_command("announce")
+    (refused,) = await resident.wait_for_messages()
+    assert refused.text == "只有社区工作人员可以发公告。"
