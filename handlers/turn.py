@@ -6,15 +6,16 @@ a message about a state that was rolled back, and the database is not locked whi
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.i18n import Translator
 from core.dialog import State
@@ -23,6 +24,7 @@ from storage.protocols import UnitOfWork
 from storage.records import DialogState, User
 
 log = logging.getLogger(__name__)
+MAX_REPLY_WAIT_S = 5.0
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
@@ -109,7 +111,7 @@ class Turn:
                         )
                     )
                 continue
-            await context.bot.send_message(self.chat_id, item.text, reply_markup=item.markup)
+            await _send_patiently(context, self.chat_id, item)
 
     async def deliver_elsewhere(self, bot: Any) -> None:
         """For background work (no update to answer): only the edits of other chats' messages."""
@@ -122,6 +124,17 @@ def background_turn(services: Services, tx: UnitOfWork, now: datetime) -> Turn:
     """A Turn for work no person started (time limits): nobody to reply to, nobody's dialog to move."""
     return Turn(services=services, tx=tx, chat_id=0, user=None, state=State.NEW, data={},
                 t=services.i18n.translator(None), now=now)  # fmt: skip
+
+
+async def _send_patiently(context: SansheContext, chat_id: int, item: _Send) -> None:
+    """A reply of several messages can meet Telegram's one-message-per-second limit for a chat: wait as
+    told and try once more (bounded), instead of losing the rest of the reply."""
+    try:
+        await context.bot.send_message(chat_id, item.text, reply_markup=item.markup)
+    except RetryAfter as exc:
+        wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
+        await asyncio.sleep(min(wait, MAX_REPLY_WAIT_S))
+        await context.bot.send_message(chat_id, item.text, reply_markup=item.markup)
 
 
 async def _quietly(call: Awaitable[Any]) -> None:
