@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 def build_parser() -> argparse.ArgumentParser:
     # Imported here so that `sanshe --help` stays fast and a broken optional module names itself.
-    from bot import cli_catalog, cli_demo, cli_match, cli_people, cli_run
+    from bot import cli_catalog, cli_demo, cli_export, cli_match, cli_people, cli_run
 
     parser = argparse.ArgumentParser(prog="sanshe", description="三社联动 Sanshe bot")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (cli_run, cli_demo, cli_catalog, cli_match, cli_people):
+    for module in (cli_run, cli_demo, cli_catalog, cli_match, cli_people, cli_export):
         module.register(sub)
     return parser
 
