@@ -14,6 +14,7 @@ from handlers import (
     inbox,
     intake,
     my_requests,
+    needs,
     provider,
     registration,
     staff,
@@ -23,7 +24,7 @@ from handlers import intake_keyboards as ikb
 from handlers import keyboards as kb
 from handlers import provider_keyboards as pkb
 
-COMMANDS = ("start", "help", "cancel", "language", "privacy", "mute", "duty", "stats", "invite", "announce")
+COMMANDS = ("start", "help", "cancel", "language", "privacy", "mute", "duty", "stats", "invite", "announce", "needs")
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -39,6 +40,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("invite", registration.invite_command, filters=private))
     app.add_handler(CommandHandler("announce", announce.announce_command, filters=private))
     app.add_handler(CommandHandler("mute", announce.mute_command, filters=private))
+    app.add_handler(CommandHandler("needs", needs.needs_command, filters=private))
     app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=rf"^{kb.LANG}:"))
     app.add_handler(CallbackQueryHandler(consent.consent_pressed, pattern=rf"^{kb.CONSENT}:"))
     app.add_handler(CallbackQueryHandler(consent.privacy_pressed, pattern=rf"^{kb.PRIVACY}:"))

@@ -51,3 +51,19 @@ async def test_residents_cannot_announce(running: Running) -> None:
     await resident.send_command("announce")
     (refused,) = await resident.wait_for_messages()
     assert refused.text == "只有社区工作人员可以发公告。"
+
+
+async def test_needs_shows_open_needs_by_category_to_staff_only(running: Running) -> None:
+    from tests.flows.test_my_requests import file_quick_request
+
+    staff = await staff_member(running)
+    resident = await running.client.user()
+    await onboard(resident)
+    await file_quick_request(resident, "楼道的灯坏了")
+    await staff.wait_for_messages(timeout=10)  # the case itself
+    await staff.send_command("needs")
+    (book,) = await staff.wait_for_messages()
+    assert book.text.startswith("📒 阳光社区 待处理需求，共 1 条：") and "• 未匹配：1 条，最久已等 0 小时" in book.text
+    await resident.send_command("needs")
+    (refused,) = await resident.wait_for_messages()
+    assert refused.text == "只有社区工作人员可以查看需求册。"
