@@ -16,6 +16,7 @@ from core.requests import Status
 from handlers import keyboards as kb
 from handlers import notify, steps
 from handlers.context import SansheContext
+from handlers.intake_steps import last_address
 from handlers.turn import Turn, turn_handler
 
 # Chinese mobile numbers, or a landline with an optional area code; spaces and dashes are allowed.
@@ -69,7 +70,7 @@ async def on_text(turn: Turn, text: str) -> None:
                 turn.goto(State.WHERE, **data)
             case State.WHERE:
                 if i18n.matches("intake.use_last_address", text):
-                    data.update(address=await _last_address(turn), lat=None, lon=None)
+                    data.update(address=await last_address(turn), lat=None, lon=None)
                 else:
                     data.update(address=intake.clean_text(text, intake.MAX_ADDRESS, "intake.too_long"))
                 turn.goto(State.CONTACT, **data)
@@ -97,14 +98,6 @@ def _phone(text: str) -> str:
     if not _PHONE.match(digits):
         raise intake.AnswerError("intake.bad_phone")
     return digits
-
-
-async def _last_address(turn: Turn) -> str | None:
-    assert turn.user is not None
-    for request in await turn.tx.requests.of_resident(turn.user.telegram_id, limit=5):
-        if request.address:
-            return request.address
-    return None
 
 
 async def on_location(turn: Turn, latitude: float, longitude: float) -> None:

@@ -37,6 +37,16 @@ def summary_text(t: Translator, data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+async def last_address(turn: Turn) -> str | None:
+    """The address of the resident's latest request that had one (offered as 用上次的地址)."""
+    if turn.user is None:
+        return None
+    for request in await turn.tx.requests.of_resident(turn.user.telegram_id, limit=5):
+        if request.address:
+            return request.address
+    return None
+
+
 async def prompt(turn: Turn) -> None:
     t, data = turn.t, turn.data
     match turn.state:
@@ -49,13 +59,7 @@ async def prompt(turn: Turn) -> None:
         case State.WHEN_TEXT:
             turn.say(t("intake.when_text_prompt"), ikb.typing_only(t))
         case State.WHERE:
-            last = None
-            if turn.user is not None:
-                for request in await turn.tx.requests.of_resident(turn.user.telegram_id, limit=5):
-                    if request.address:
-                        last = request.address
-                        break
-            turn.say(t("intake.where_prompt"), ikb.where(t, last))
+            turn.say(t("intake.where_prompt"), ikb.where(t, await last_address(turn)))
         case State.CONTACT:
             turn.say(t("intake.contact_prompt"), ikb.contact(t))
         case State.NOTE:
