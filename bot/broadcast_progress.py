@@ -4,40 +4,21 @@ delivery report once nothing is pending. All from the outbox, so it survives res
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.periodic import Periodic
 from handlers.context import Services
 from storage.db import Database
 
-log = logging.getLogger(__name__)
 
+class BroadcastProgress(Periodic):
+    name = "sanshe-broadcast-progress"
 
-class BroadcastProgress:
     def __init__(self, db: Database, services: Services, bot: Bot, interval: float = 2.0) -> None:
-        self._db, self._services, self._bot, self._interval = db, services, bot, interval
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="sanshe-broadcast-progress")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:  # progress is cosmetic: never let it die silently, never let it stop sending
-                log.exception("broadcast progress update failed")
-            await asyncio.sleep(self._interval)
+        self._db, self._services, self._bot, self.interval = db, services, bot, interval
 
     async def tick(self) -> None:
         edits: list[tuple[int, int, str]] = []

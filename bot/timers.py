@@ -4,46 +4,26 @@ picks up where things stand; two processes sweeping at once serialise on the wri
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Callable
 from datetime import datetime
 
 from telegram import Bot
 
+from bot.periodic import Periodic
 from core.timeouts import TimeLimits, sweep
 from handlers import notify
 from handlers.context import Services
 from handlers.turn import background_turn
 from storage.db import Database
 
-log = logging.getLogger(__name__)
 
+class TimerLoop(Periodic):
+    name = "sanshe-timers"
 
-class TimerLoop:
     def __init__(self, db: Database, services: Services, bot: Bot, limits: TimeLimits, interval: float,
                  clock: Callable[[], datetime]) -> None:  # fmt: skip
         self._db, self._services, self._bot = db, services, bot
-        self._limits, self._interval, self._clock = limits, interval, clock
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="sanshe-timers")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:  # one bad sweep must not stop the time limits for good
-                log.exception("time-limit sweep failed")
-            await asyncio.sleep(self._interval)
+        self._limits, self.interval, self._clock = limits, interval, clock
 
     async def tick(self) -> None:
         now = self._clock()
