@@ -2,6 +2,7 @@
 
 Parsing never raises on bad content: it collects every problem with its physical line number so staff
 can fix the whole spreadsheet in one go. Importing is all-or-nothing for the caller: `result.ok`.
+The row checks (`parse_catalog_rows`) and the row layout (`catalog_row`) are shared with xlsx.py.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,7 @@ _FALSE_WORDS = frozenset({"0", "false", "no", "n", "否", "停用", "无效"})
 
 @dataclass(frozen=True)
 class RowError:
-    line: int  # 1-based physical line in the file (the header is line 1)
+    line: int  # 1-based physical line in the file (the header is line 1), or the Excel row number
     reason: str
 
     def __str__(self) -> str:
@@ -78,21 +79,34 @@ def parse_catalog_bytes(data: bytes) -> CatalogParseResult:
 
 def parse_catalog_text(text: str) -> CatalogParseResult:
     """Parse catalogue text; a leading BOM is tolerated."""
+    return parse_catalog_rows(_csv_rows(text.removeprefix("\ufeff")))
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV row with the physical line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    previous_line_num = 0
+    for row in reader:
+        # A quoted cell may span lines: the row starts right after the previous one ended.
+        yield previous_line_num + 1, row
+        previous_line_num = reader.line_num
+
+
+def parse_catalog_rows(rows: Iterable[tuple[int, Sequence[str]]]) -> CatalogParseResult:
+    """The checks every file format goes through: the first row is the header, every row comes with the
+    line number its errors are reported by (the CSV line, or the Excel row)."""
     result = CatalogParseResult()
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    header = next(reader, None)
+    numbered = iter(rows)
+    header_line, header = next(numbered, (1, None))
     if header is None or not any(cell.strip() for cell in header):
-        result.errors.append(RowError(1, "文件为空或缺少表头 / empty file or missing header row"))
+        result.errors.append(RowError(header_line, "文件为空或缺少表头 / empty file or missing header row"))
         return result
-    columns = _read_header(header, result)
+    columns = _read_header(header, header_line, result)
     if not result.ok:
         return result
 
     first_line_of_id: dict[str, int] = {}
-    previous_line_num = reader.line_num
-    for row in reader:
-        # A quoted cell may span lines: the row starts right after the previous one ended.
-        line, previous_line_num = previous_line_num + 1, reader.line_num
+    for line, row in numbered:
         if not any(cell.strip() for cell in row):
             continue
         entry, problems = _parse_row(row, columns, first_line_of_id, line)
@@ -106,13 +120,13 @@ def parse_catalog_text(text: str) -> CatalogParseResult:
     return result
 
 
-def _read_header(header: list[str], result: CatalogParseResult) -> list[str | None]:
+def _read_header(header: Sequence[str], line: int, result: CatalogParseResult) -> list[str | None]:
     """Column name per position (None = ignored); records missing/duplicate/unknown columns."""
     columns: list[str | None] = []
     for cell in header:
         name = cell.strip().lower()
         if name in ALL_COLUMNS and name in columns:
-            result.errors.append(RowError(1, f"列 '{name}' 重复 / duplicate column '{name}'"))
+            result.errors.append(RowError(line, f"列 '{name}' 重复 / duplicate column '{name}'"))
             columns.append(None)
         elif name in ALL_COLUMNS:
             columns.append(name)
@@ -123,12 +137,12 @@ def _read_header(header: list[str], result: CatalogParseResult) -> list[str | No
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         names = ", ".join(missing)
-        result.errors.append(RowError(1, f"缺少必填列 {names} / missing required column(s): {names}"))
+        result.errors.append(RowError(line, f"缺少必填列 {names} / missing required column(s): {names}"))
     return columns
 
 
 def _parse_row(
-    row: list[str], columns: list[str | None], first_line_of_id: dict[str, int], line: int
+    row: Sequence[str], columns: list[str | None], first_line_of_id: dict[str, int], line: int
 ) -> tuple[ServiceEntry | None, list[str]]:
     problems: list[str] = []
     extra = [cell for cell in row[len(columns) :] if cell.strip()]
@@ -182,22 +196,24 @@ def _parse_row(
     return entry, []
 
 
+def catalog_row(entry: ServiceEntry) -> list[str]:
+    """One service as the cells of a row under ALL_COLUMNS: what every writer writes and the parser reads back."""
+    return [
+        entry.service_id,
+        entry.name,
+        category_by_code(entry.category).code,
+        entry.description,
+        ";".join(entry.keywords),
+        entry.organization or "",
+        ";".join(entry.communities),
+        entry.eligibility,
+        "1" if entry.active else "0",
+    ]
+
+
 def write_catalog_csv(path: str | Path, entries: Iterable[ServiceEntry]) -> None:
     """Write entries in the format parse_catalog reads, with a BOM so Excel shows Chinese correctly."""
     with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(ALL_COLUMNS)
-        for entry in entries:
-            writer.writerow(
-                [
-                    entry.service_id,
-                    entry.name,
-                    category_by_code(entry.category).code,
-                    entry.description,
-                    ";".join(entry.keywords),
-                    entry.organization or "",
-                    ";".join(entry.communities),
-                    entry.eligibility,
-                    "1" if entry.active else "0",
-                ]
-            )
+        writer.writerows(catalog_row(entry) for entry in entries)
