@@ -35,7 +35,7 @@ from functools import lru_cache
 from itertools import islice, product
 from pathlib import Path
 
-from core.matching.cues import TROUBLE, ClauseReading, CueLexicon, lift_frames, load_roles, read_english
+from core.matching.cues import TALK, TROUBLE, ClauseReading, CueLexicon, lift_frames, load_roles, read_english
 from core.matching.english import ENGLISH_STOPWORDS, stem_english
 from core.matching.han import FRAMED_SALIENCE, HanRun
 from core.matching.normalize import is_han, normalize_text, pinyin_table
@@ -53,9 +53,12 @@ _RUN_CACHE_LIMIT = 200_000  # distinct clauses remembered while indexing a catal
 
 # What a need does, from its cues (see cues.py); the scorer asks more of a need that does not ask.
 NEED = "need"  # asks for help or tells of a trouble: "空调不制冷了", "想借个轮椅"
-QUESTION = "question"  # asks a question only: "老年证在哪办", "你们几点下班"
+QUESTION = "question"  # asks another question only: "你们几点下班", "这周末天气怎么样，适合出门吗"
+INQUIRY = "inquiry"  # asks where, when, how… about a kind of help: "老年证在哪办", "打太极拳的在哪里集合"
 PLAIN = "plain"  # neither: a bare topic ("新手爸妈育儿讲座") or talk ("我孙子今天考试考得好")
 PEOPLE, MANNER, THINGS, FAULT = "people", "manner", "things", "fault"
+# Kin (我爸, 孙女: roles.txt) are people too; a message that names one and asks nothing is talk about them.
+KIN = "kin"
 # Roles whose words say who is helped or how, not what help: they count half.
 MINOR_ROLES = frozenset({PEOPLE, MANNER})
 # Roles whose words name no kind of help of their own: who, how, or only that something is broken.
@@ -118,7 +121,7 @@ def blurred(key: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """A need's features and what the need does (NEED, QUESTION or PLAIN)."""
+    """A need's features and what the need does (NEED, INQUIRY, QUESTION or PLAIN)."""
 
     features: list[Feature]
     mode: str
@@ -174,7 +177,9 @@ class Analyzer:
         # Lexicon for telling whether a term found in a clause is a word there (see segment.py).
         self.lexicon = common_words() | self.han_terms.keys() | {w for w in self.stop_han if len(w) > 1}
         self.max_word_len = max(map(len, self.lexicon), default=1)
-        self.roles = load_roles(synonyms)
+        roles = load_roles(synonyms)
+        self.kin = frozenset(term for term, role in roles.items() if role == KIN)
+        self.roles = {term: PEOPLE if role == KIN else role for term, role in roles.items()}
         # Words that name a trouble (roles.txt) tell of one like the trouble cues of cues.txt: "孩子有自闭症"
         # is a need, plainly stated.
         troubles = {term for term, role in self.roles.items() if role == TROUBLE}
@@ -215,7 +220,12 @@ class Analyzer:
             units[-1].read(carried, self._latin_trouble)
         read = [(u, u.reading) for u in units if not isinstance(u, str) and u.reading is not None]
         readings = [reading for _, reading in read]
-        lift_frames(readings, [self._topical(u) for u, _ in read])
+        topical = [self._topical(u) for u, _ in read]
+        lift_frames(readings, topical)
+        if readings and not any(r.asks or r.questions for r in readings) and "?" not in text and "？" not in text:
+            if any(self._names_kin(u) for u, _ in read):
+                for reading in readings:
+                    reading.frames[:] = [frame or TALK for frame in reading.frames]
 
         features: dict[str, Feature] = {}
         unframed: list[str] = []
@@ -232,12 +242,20 @@ class Analyzer:
                 unframed.extend("|" if unit.framed(i) else ch for i, ch in enumerate(unit.text))
         if any(r.asks for r in readings):
             mode = NEED
+        elif any(r.wh_question and about for r, about in zip(readings, topical, strict=True)):
+            mode = INQUIRY
         elif any(r.questions for r in readings) or "?" in text or "？" in text:
             mode = QUESTION
         else:
             mode = PLAIN
         skill = any(r.skill for r in readings)
         return Reading(list(features.values()), mode, skill, "".join(unframed))
+
+    def _names_kin(self, unit: HanRun | _LatinRun) -> bool:
+        """Whether a clause, where it is not framed, names one of the resident's kin ("我爸每天去打太极")."""
+        if isinstance(unit, _LatinRun):
+            return any(stem_english(w) in self.kin for i, w in enumerate(unit.words) if not unit.framed(i))
+        return any(not unit.framed(start) and unit.text[start:end] in self.kin for start, end in unit.term_spans)
 
     def _latin_trouble(self, word: str) -> bool:
         return stem_english(word) in self.latin_troubles
@@ -351,11 +369,11 @@ class Analyzer:
                     feature = Feature("skip_bigram", ("B" + pair,), pair, run.salience(left), (), run.framed(left))
                     _put(features, feature)
 
-    def _add_sound_alikes(self, run: HanRun, features: dict[str, Feature]) -> None:
+    def sound_alikes(self, run: HanRun) -> list[tuple[int, str, str]]:
         """Synonym terms that sound like a window of the need and share at least half its characters
-        (赔同 → 陪同, 残积证 → 残疾证). Everyday words are taken as meant: a window that is one (老板 is
-        no typo of 老伴), lies in one or cuts one in two (买彩票 holds no 买菜) is skipped, and so is a
-        window sharing no character with the term (屋里 is not 物理)."""
+        (赔同 → 陪同, 残积证 → 残疾证), as (start, window, term), longest windows first. Everyday words are
+        taken as meant: a window that is one (老板 is no typo of 老伴), lies in one or cuts one in two (买彩票
+        holds no 买菜) is skipped, and so is a window sharing no character with the term (屋里 is not 物理)."""
         text, everyday = run.text, common_words()
         words = [
             (start, start + size)
@@ -363,6 +381,7 @@ class Analyzer:
             for start in range(len(text) - size + 1)
             if text[start : start + size] in everyday
         ]
+        found: list[tuple[int, str, str]] = []
         for size in (4, 3, 2):
             for start in range(len(text) - size + 1):
                 end, window = start + size, text[start : start + size]
@@ -373,14 +392,17 @@ class Analyzer:
                     continue
                 for key in dict.fromkeys(map(blurred, pinyin_keys(window))):
                     for term in self.terms_by_sound.get(key, ()):
-                        if sum(a != b for a, b in zip(window, term, strict=True)) > size // 2:
-                            continue
-                        for group in self.han_terms[term]:
-                            if f"G{group}" not in features:
-                                label = f"{window}→{term}"
-                                role = self.roles.get(term, "")
-                                incidental = run.framed(start) or (role == THINGS and run.merchandise(start))
-                                feature = Feature(
-                                    "fuzzy_concept", (f"G{group}",), label, run.salience(start), (), incidental, role
-                                )
-                                features[f"G{group}"] = feature
+                        if sum(a != b for a, b in zip(window, term, strict=True)) <= size // 2:
+                            found.append((start, window, term))
+        return found
+
+    def _add_sound_alikes(self, run: HanRun, features: dict[str, Feature]) -> None:
+        """Concepts of the synonym terms a window of the need sounds like (see `sound_alikes`)."""
+        for start, window, term in run.sound_alikes:
+            for group in self.han_terms[term]:
+                if f"G{group}" not in features:
+                    label = f"{window}→{term}"
+                    role = self.roles.get(term, "")
+                    incidental = run.framed(start) or (role == THINGS and run.merchandise(start))
+                    feature = Feature("fuzzy_concept", (f"G{group}",), label, run.salience(start), (), incidental, role)
+                    features[f"G{group}"] = feature

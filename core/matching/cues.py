@@ -34,6 +34,10 @@ CUES_FILE = Path(__file__).with_name("data") / "cues.txt"
 ROLES_FILE = Path(__file__).with_name("data") / "roles.txt"
 
 ASK, QUESTION, YES_NO, TROUBLE, SKILL = "ask", "question", "yesno", "trouble", "skill"
+# The frame of a message that asks nothing and names the resident's kin: talk about them (analyzer.py).
+TALK = "talk"
+# Role (roles.txt) of words for help that is found elsewhere, not from a community's services (宠物医院).
+ELSEWHERE = "elsewhere"
 PAST, RECENT, REPORT, HYPOTHETICAL, SHOP = "past", "recent", "report", "hypothetical", "shop"
 THANKS, PRAISE, DONE = "thanks", "praise", "done"
 PRICE, TURN, NOW, NEUTRAL = "price", "turn", "now", "neutral"
@@ -51,6 +55,8 @@ HARD_FRAMES = (PAST, REPORT, HYPOTHETICAL, SHOP)
 # the story of a need. A thank-you is one at the end of a clause ("能修一下吗，谢谢"), but a hard frame
 # before what it thanks for ("谢谢你们帮我修好了水管").
 SOFT_FRAMES = (PRAISE, THANKS, DONE)
+# Frames that make a whole message that asks for nothing a remark (see lift_frames).
+_REMARKS = frozenset({PRAISE, THANKS})
 # Frames that carry on into the next clauses ("如果我中了彩票，就全部捐给你们") until a clause does one of these.
 CARRIED_UNTIL: dict[str, frozenset[str]] = {
     REPORT: frozenset({ASK, SKILL, QUESTION, YES_NO}),  # "听说有免费体检，在哪里做" asks of its own
@@ -73,7 +79,7 @@ ENGLISH_CUES: dict[str, str] = {
     ),
     **dict.fromkeys("where when what which who".split(), QUESTION),
     **dict.fromkeys(
-        "not no never t broke broken stuck clogged blocked leaking leaks sick ill hurt pain anxious depressed "
+        "not no never t cannot broke broken stuck clogged blocked leaking leaks sick ill hurt pain anxious depressed "
         "lonely scared worried stressed unemployed noisy struggling struggle afford stopped fell fallen lost "
         "died".split(),
         TROUBLE,
@@ -87,6 +93,10 @@ ENGLISH_CUES: dict[str, str] = {
     **dict.fromkeys("now nowadays".split(), NOW),
     **dict.fromkeys("great nice lovely delicious cute happy love".split(), PRAISE),
 }
+
+_WOULD = frozenset({"d", "would", "wd"})
+_USE = frozenset({"use", "using", "operate", "work"})
+_NEGATIONS = frozenset({"t", "not", "cannot", "never", "no"})
 
 
 def read_sections(path: Path) -> dict[str, list[str]]:
@@ -165,7 +175,9 @@ def lift_frames(readings: list[ClauseReading], topical: list[bool]) -> None:
       ("听说可以免费体检，在哪里做"), not if they only wonder whether it is true ("…，是真的吗");
     - what was told of the past, heard or bought is what they ask about if the request names nothing of
       its own ("孩子上次参加了四点半课堂，这学期还能报名吗", "以前有人来家里打扫，现在没人来了", "孩子给我买了
-      个新手机，什么都不会用").
+      个新手机，什么都不会用");
+    - a message that asks and questions nothing and praises or thanks is a remark throughout: its other
+      clauses are what the remark is about ("我孙女在学英语，成绩还可以").
     """
     for before, after in pairwise(readings):
         if after.thanks_only and not before.questions:
@@ -187,6 +199,11 @@ def lift_frames(readings: list[ClauseReading], topical: list[bool]) -> None:
     if asking and not any(topical[i] for i in asking):
         for reading in readings[: asking[-1] + 1]:
             reading.lift((PAST, REPORT, SHOP))
+    if not any(r.asks or r.questions for r in readings):
+        remark = next((f for r in readings for f in r.frames if f in _REMARKS), None)
+        if remark is not None:
+            for reading in readings:
+                reading.frames[:] = [frame or remark for frame in reading.frames]
 
 
 @dataclass
@@ -299,6 +316,14 @@ def read_english(
     """The same reading for a run of Latin words (flags per word), as one sub-clause. `troubles(word)`
     says whether a word that is no cue names a trouble all the same (a trouble word of roles.txt)."""
     kinds = {ENGLISH_CUES[w] if w in ENGLISH_CUES else TROUBLE for w in words if w in ENGLISH_CUES or troubles(w)}
+    # "I'd like to…", "would like" asks; "I like dancing" praises.
+    if any(w == "like" and i and words[i - 1] in _WOULD for i, w in enumerate(words)):
+        kinds.add(ASK)
+    elif "like" in words:
+        kinds.add(PRAISE)
+    # "can't use", "doesn't know how to use": not knowing how.
+    if any(w in _USE and _NEGATIONS.intersection(words[max(0, i - 3) : i]) for i, w in enumerate(words)):
+        kinds.add(SKILL)
     thanks = [i for i, w in enumerate(words) if ENGLISH_CUES.get(w) == THANKS]
     # "thanks for fixing the sink" thanks for something; "thank you so much" is courtesy.
     thanks_first = bool(thanks) and "for" in words[thanks[0] :]
@@ -312,8 +337,8 @@ def read_english(
 
 
 def load_roles(synonyms: SynonymDict, path: Path = ROLES_FILE) -> dict[str, str]:
-    """Term → role ("people", "manner", "things", "fault" or "trouble"). An entry is a term, or a group's
-    first term followed by "*" for every term of that group."""
+    """Term → role ("people", "manner", "things", "fault", "trouble" or "elsewhere"). An entry is a term,
+    or a group's first term followed by "*" for every term of that group."""
     roles: dict[str, str] = {}
     by_label = {terms[0]: terms for terms in synonyms.groups if terms}
     for role, entries in read_sections(path).items():

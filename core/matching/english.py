@@ -6,12 +6,13 @@ from __future__ import annotations
 ENGLISH_STOPWORDS = frozenset(
     """a an the i me my mine we our us you your he she his her it its they them their this that these
     those is am are was were be been being do does did have has had can could would should will shall
-    may might must to of in on at for from by with about as into over under up down out off and or but
+    may might must to of in on at for from by with about as into over under up out off and or but
     so if then than too very just also not no yes please pls thank thanks thx hello hi hey dear ok okay
     good morning afternoon evening night nice weather today tomorrow yesterday what where when who how
     why which there here any some someone somebody anyone anything something need needs want wants
     looking look find get help helps helping let know tell service services sir madam hey bye goodbye
-    fine great well lot lots really much many thing things""".split()
+    fine great well lot lots really much many thing things d ll ve m re s like would wd feel feels feeling
+    felt lately recently community neighborhood neighbourhood area local nearby use using used uses""".split()
 )
 
 

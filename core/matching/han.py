@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.matching.cues import ASK, TROUBLE, ClauseReading, read_clause
+from core.matching.cues import ASK, ELSEWHERE, TROUBLE, ClauseReading, read_clause
 from core.matching.segment import Span, fits, max_match, whole_terms
 
 if TYPE_CHECKING:
@@ -45,10 +45,15 @@ class HanRun:
                 for start, end in (left, right):
                     self.covered[start:end] = [True] * (end - start)
         self.reading: ClauseReading | None = None
+        self.sound_alikes: list[tuple[int, str, str]] = []
         if query:
+            self.sound_alikes = analyzer.sound_alikes(self)
+            # A trouble typed with the wrong character of the right sound (马桶赌了) is still a trouble.
+            troubles = [window for _, window, term in self.sound_alikes if analyzer.roles.get(term) == TROUBLE]
+            cues = analyzer.cues.with_words(troubles, TROUBLE) if troubles else analyzer.cues
             self.reading = read_clause(
                 text,
-                analyzer.cues,
+                cues,
                 carried=carried,
                 is_cue_here=lambda start, end, kind: self._is_cue_here(analyzer, start, end, kind),
                 content=lambda i: not self.stop[i],
@@ -94,6 +99,10 @@ class HanRun:
         ]
         if spans and len(text) > 1:
             spans = whole_terms(text, spans, self.segmentations(analyzer), terms)
+        # Help found elsewhere (宠物医院, 兽医: roles.txt) holds no term of a service's: 医院 in 宠物医院.
+        elsewhere = [(s, e) for s, e in spans if analyzer.roles.get(text[s:e]) == ELSEWHERE]
+        if elsewhere:
+            spans = [(s, e) for s, e in spans if not any(a <= s and e <= b and (a, b) != (s, e) for a, b in elsewhere)]
         return [
             (s, e) for s, e in spans if e - s > 1 or not any(o != (s, e) and o[0] <= s and e <= o[1] for o in spans)
         ]

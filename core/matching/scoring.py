@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from core.matching.analyzer import MINOR_ROLES, NEED, PEOPLE, PLAIN, QUESTION, THINGS, Feature
+from core.matching.analyzer import INQUIRY, MINOR_ROLES, NEED, PEOPLE, PLAIN, QUESTION, THINGS, Feature
 
 # How much one matched feature of each kind counts, before rarity (idf) and field boost.
 KIND_WEIGHTS: dict[str, float] = {
@@ -40,7 +40,7 @@ EVIDENCE_SCALE = 1.2
 # help may tell a long story around its request; a message that asks nothing must be about the service
 # through and through (a bare topic, "新手爸妈育儿讲座"), or it is talk that happens to name a service's
 # word ("今天好热，空调开了一整天").
-COVERAGE_EXPONENTS: dict[str, float] = {NEED: 0.1, QUESTION: 0.5, PLAIN: 0.6}
+COVERAGE_EXPONENTS: dict[str, float] = {NEED: 0.1, INQUIRY: 0.3, QUESTION: 0.5, PLAIN: 0.6}
 
 
 def calibrated_score(evidence: float, coverage: float, *, anchored: bool = True, mode: str = NEED) -> float:

@@ -11,7 +11,7 @@ import pytest
 
 from core.catalog import ServiceEntry
 from core.matching import Matcher, load_synonyms
-from core.matching.analyzer import NEED, PLAIN, QUESTION, Analyzer, load_stopwords
+from core.matching.analyzer import INQUIRY, NEED, PLAIN, QUESTION, Analyzer, load_stopwords
 from core.matching.cues import CueLexicon, load_roles, read_sections
 from core.matching.scoring import calibrated_score
 from core.matching.segment import max_match, whole_terms
@@ -85,6 +85,14 @@ def concepts(analyzer: Analyzer, text: str) -> dict[str, bool]:
         # weather
         "今天好热啊，空调开了一整天",
         "明天要降温了，记得多穿衣服",
+        # remarks on one's kin, praise
+        "我爸每天早上去公园打太极",
+        "我女儿在学电脑，学得还可以",
+        "I like dancing",
+        # told of yesterday, thanked for
+        "志愿者昨天帮我修好了灯，真谢谢他",
+        # help that is found elsewhere: 医院 in 宠物医院 is no hospital visit
+        "猫生病了，附近有宠物医院吗",
     ],
 )
 def test_talk_that_names_a_service_word_matches_nothing(matcher: Matcher, talk: str) -> None:
@@ -128,6 +136,10 @@ def test_troubles_with_things_no_service_fixes_match_nothing(matcher: Matcher, d
         ("家里有些旧衣服想捐出去", "DONATE"),
         ("新手爸妈 长者食堂", "CANTEEN"),  # a bare topic
         ("wheelchair rental? meals for my grandma", "MEAL"),
+        ("马桶赌了", "DRAIN"),  # a trouble typed with the wrong character of the right sound
+        ("爸妈都在上班，孩子暑假没人带", "CHILDCARE"),  # kin named in a need: still a need
+        ("My grandpa can't use his smartphone", "PHONE"),  # not knowing how
+        ("I'd like to donate some old clothes", "DONATE"),
     ],
 )
 def test_real_needs_are_still_matched(matcher: Matcher, need: str, expected: str) -> None:
@@ -160,8 +172,8 @@ def test_segmentation_keeps_a_term_either_direction_leaves_whole() -> None:
         ("想借个轮椅", NEED),  # a request
         ("浴室要装扶手", NEED),  # 要 + verb: wanted
         ("能上门理发吗", NEED),  # a modal and 吗 ask for something
-        ("老年证在哪办", QUESTION),
-        ("你们几点下班", QUESTION),
+        ("老年证在哪办", INQUIRY),  # asks where, about a kind of help
+        ("你们几点下班", QUESTION),  # asks when, about no kind of help
         ("新手爸妈育儿讲座", PLAIN),  # a bare topic
         ("明天要降温了", PLAIN),  # 要…了: about to happen, not wanted
         ("我孙子今天考试考得好", PLAIN),
@@ -182,6 +194,11 @@ def test_framed_words_are_only_mentioned(analyzer: Analyzer) -> None:
     assert thanks_then_need["水管"] and not thanks_then_need["洗菜池"]
 
 
+def test_terms_inside_help_found_elsewhere_do_not_count(analyzer: Analyzer) -> None:
+    assert [label for label in concepts(analyzer, "附近有宠物医院吗") if "医院" in label] == ["宠物医院"]
+    assert "去医院" in concepts(analyzer, "想找人陪我去医院")
+
+
 def test_people_and_things_carry_their_roles(analyzer: Analyzer) -> None:
     roles = {f.label: f.role for f in analyzer.read("陪老人修空调 上门").features if f.kind == "concept"}
     assert roles["老人"] == "people" and roles["空调"] == "things" and roles["上门"] == "manner"
@@ -191,7 +208,8 @@ def test_people_and_things_carry_their_roles(analyzer: Analyzer) -> None:
 def test_a_need_that_asks_nothing_must_be_about_the_service_throughout() -> None:
     # The same evidence and coverage score lower when the message asks for nothing.
     assert calibrated_score(3.0, 0.3, mode=PLAIN) < calibrated_score(3.0, 0.3, mode=QUESTION)
-    assert calibrated_score(3.0, 0.3, mode=QUESTION) < calibrated_score(3.0, 0.3, mode=NEED)
+    assert calibrated_score(3.0, 0.3, mode=QUESTION) < calibrated_score(3.0, 0.3, mode=INQUIRY)
+    assert calibrated_score(3.0, 0.3, mode=INQUIRY) < calibrated_score(3.0, 0.3, mode=NEED)
     assert calibrated_score(3.0, 1.0, mode=PLAIN) == calibrated_score(3.0, 1.0, mode=NEED)
 
 
