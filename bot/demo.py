@@ -95,6 +95,41 @@ async def _open_chat_quietly(scene: Scene) -> None:
     await scene.transcript.mark_seen(scene.user)
 
 
+async def _announcement_and_vote(staff: Scene, wang: Scene) -> None:
+    out = staff.transcript.out
+    out("\n" + "─" * 60)
+    out("演示：社区公告")
+    out("─" * 60)
+    await staff.say("/announce")
+    await staff.say("本周六上午九点在社区广场义诊，量血压、测血糖，请带好医保卡。")
+    await staff.press("社区居民（4 人）")
+    await staff.press("📣 确认发送")
+    await wang.receives()
+
+    out("\n" + "─" * 60)
+    out("演示：居民投票决定资助哪些项目（群众评议立项），网上投票和纸质票分开统计")
+    out("─" * 60)
+    await staff.say("/rounds")
+    await staff.press("➕ 新建评议")
+    await staff.say("2027年社区微实事项目")
+    await staff.say("14")
+    await staff.say("楼道照明改造\n阳光社工服务中心\n2万\n给没有电梯的老楼道装声控灯")
+    await staff.say("长者助餐补贴｜安康居家养老服务站｜1.5万｜80 岁以上老人每餐补贴 3 元")
+    await staff.press("✅ 完成")
+    await staff.press("1")
+    await staff.press("📣 开启并通知居民")
+    await wang.receives()
+    await wang.press("🗳 去投票")
+    await wang.press("2. 长者助餐补贴")
+    await wang.press("1. 楼道照明改造")  # changed her mind: still one vote
+    await staff.press("📝 录入纸质票")
+    await staff.press("1. 楼道照明改造")
+    await staff.say("12 居民议事会现场投票")
+    await staff.press("⏹ 立即截止")
+    await staff.press("⏹ 确认截止")
+    await wang.receives()
+
+
 async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     out = transcript.out
     out("═" * 60)
@@ -161,6 +196,7 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     await wang.tap_keyboard("跳过")
     await wang.say("📋 我的求助")
     await wang.say("/privacy")
+    await _announcement_and_vote(staff, wang)
 
     out("\n" + "─" * 60)
     out("演示：先说“不同意”，再改变主意（English）")

@@ -13,11 +13,11 @@ import string
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_interval, format_skeleton, format_time
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
@@ -79,6 +79,14 @@ class Translator:
 
     def date(self, value: datetime) -> str:
         return format_date(value.astimezone(self.tz), "long", locale=self.locale)
+
+    def day(self, value: date, skeleton: str = "MMMd") -> str:
+        """A calendar day, short: 11月23日 / Nov 23 (a Babel skeleton: "EEE" gives 周一 / Mon)."""
+        return format_skeleton(skeleton, value, locale=self.locale)
+
+    def days(self, first: date, last: date, skeleton: str = "MMMd") -> str:
+        """A span of days without repeating what both ends share: 11月23日至29日 / Nov 23 – 29."""
+        return format_interval(first, last, skeleton, locale=self.locale)
 
 
 class I18n:

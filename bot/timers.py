@@ -1,6 +1,7 @@
-"""The time-limit loop: every few seconds, one short transaction applies core.timeouts.sweep and writes the
-resulting messages to the outbox. Deadlines live in the database, so a restart or a second process simply
-picks up where things stand; two processes sweeping at once serialise on the write lock."""
+"""The time-limit loop: every few seconds, one short transaction applies core.timeouts.sweep, closes the votes
+whose day has come, and writes the resulting messages to the outbox. Deadlines live in the database, so a
+restart or a second process simply picks up where things stand; two processes sweeping at once serialise on
+the write lock."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from datetime import datetime
 from telegram import Bot
 
 from bot.periodic import Periodic
+from core import votes
 from core.timeouts import TimeLimits, sweep
-from handlers import notify
+from handlers import notify, rounds
 from handlers.context import Services
 from handlers.turn import background_turn
 from storage.db import Database
@@ -34,6 +36,8 @@ class TimerLoop(Periodic):
             await notify.announce(turn, result.changes)
             for request in result.stalled:
                 await notify.remind_provider(turn, request)
+            for results in await votes.close_due(tx, now):
+                await rounds.announce_results(turn, results)
         if turn.enqueued:
             self._services.wake_outbox()
         await turn.deliver_elsewhere(self._bot)

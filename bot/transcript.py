@@ -12,7 +12,9 @@ BOT_NAME = "🤖 三社联动"
 
 
 def render(message: BotMessage, indent: str = "    ") -> list[str]:
-    lines = [(message.text or f"[{message.kind}]")]
+    lines = [message.text or ""]
+    if message.kind != "text":  # a photo or a document: say so, then its caption
+        lines.insert(0, "[图片]" if message.kind == "photo" else f"[{message.kind}]")
     lines = [line for block in lines for line in block.splitlines()] or [""]
     if message.inline_keyboard:
         for row in message.inline_keyboard:

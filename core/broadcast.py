@@ -6,14 +6,17 @@ the bot are left out. Each copy is an outbox row, so the sender's rate limits ap
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from storage.protocols import UnitOfWork
 
 AUDIENCES = ("residents", "providers", "both")
 MAX_TEXT = 2000
+# Telegram's limit for a photo's caption, leaving room for the community's header and the /mute line.
+MAX_CAPTION = 900
 STAFF = "staff"
 
 
@@ -39,17 +42,21 @@ class Queued:
 
 
 async def announce(
-    uow: UnitOfWork, staff_id: int, text: str, audience: str, render: Callable[[str], str], now: datetime
-) -> Queued:
-    """Queue one copy per recipient; `render(locale)` gives the text in that person's language."""
+    uow: UnitOfWork, staff_id: int, text: str, audience: str, render: Callable[[str], str], now: datetime,
+    markup: Callable[[str], Mapping[str, Any] | None] = lambda locale: None, photo: str | None = None,
+) -> Queued:  # fmt: skip
+    """Queue one copy per recipient; `render(locale)` gives the text in that person's language and
+    `markup(locale)` its buttons, if any (a vote's 去投票)."""
     if audience not in AUDIENCES:
         raise ValueError(audience)
     community_id = await staff_community(uow, staff_id)
     recipients = await uow.broadcasts.recipients(community_id, audience)
-    broadcast_id = await uow.broadcasts.create(community_id, staff_id, text, audience, len(recipients), now)
+    if photo is not None and len(text) > MAX_CAPTION:
+        raise ValueError("a caption is at most MAX_CAPTION characters")
+    broadcast_id = await uow.broadcasts.create(community_id, staff_id, text, audience, len(recipients), now, photo)
     by_locale: dict[str, list[int]] = {}
     for chat_id, locale in recipients:
         by_locale.setdefault(locale, []).append(chat_id)
     for locale, chat_ids in by_locale.items():
-        await uow.broadcasts.queue(broadcast_id, chat_ids, render(locale), now)
+        await uow.broadcasts.queue(broadcast_id, chat_ids, render(locale), now, markup(locale), photo)
     return Queued(broadcast_id, len(recipients))

@@ -30,6 +30,11 @@ class State(StrEnum):
     REG_SUPERVISOR = "register.supervisor"
     ANNOUNCE_TEXT = "announce.text"
     ANNOUNCE_CONFIRM = "announce.confirm"
+    ROUND_TITLE = "round.title"  # staff opening a vote on projects
+    ROUND_CLOSES = "round.closes"
+    ROUND_PROJECT = "round.project"
+    ROUND_CONFIRM = "round.confirm"
+    ROUND_PAPER = "round.paper"  # staff typing in paper ballots
 
     @property
     def is_intake(self) -> bool:

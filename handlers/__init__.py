@@ -17,14 +17,33 @@ from handlers import (
     needs,
     provider,
     registration,
+    report,
+    rounds,
     staff,
     stats,
+    votes,
 )
 from handlers import intake_keyboards as ikb
 from handlers import keyboards as kb
 from handlers import provider_keyboards as pkb
+from handlers import vote_views as views
 
-COMMANDS = ("start", "help", "cancel", "language", "privacy", "mute", "duty", "stats", "invite", "announce", "needs")
+COMMANDS = (
+    "start",
+    "help",
+    "cancel",
+    "language",
+    "privacy",
+    "mute",
+    "duty",
+    "stats",
+    "invite",
+    "announce",
+    "needs",
+    "report",
+    "vote",
+    "rounds",
+)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -41,6 +60,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("announce", announce.announce_command, filters=private))
     app.add_handler(CommandHandler("mute", announce.mute_command, filters=private))
     app.add_handler(CommandHandler("needs", needs.needs_command, filters=private))
+    app.add_handler(CommandHandler("report", report.report_command, filters=private))
+    app.add_handler(CommandHandler("vote", votes.vote_command, filters=private))
+    app.add_handler(CommandHandler("rounds", rounds.rounds_command, filters=private))
     app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=rf"^{kb.LANG}:"))
     app.add_handler(CallbackQueryHandler(consent.consent_pressed, pattern=rf"^{kb.CONSENT}:"))
     app.add_handler(CallbackQueryHandler(consent.privacy_pressed, pattern=rf"^{kb.PRIVACY}:"))
@@ -52,7 +74,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(provider.task_pressed, pattern=rf"^{pkb.TASK}:"))
     app.add_handler(CallbackQueryHandler(registration.pressed, pattern=rf"^{registration.REG}:"))
     app.add_handler(CallbackQueryHandler(announce.pressed, pattern=rf"^{announce.ANNOUNCE}:"))
+    app.add_handler(CallbackQueryHandler(report.pressed, pattern=rf"^{report.REPORT}:"))
     app.add_handler(CallbackQueryHandler(provider.supervise_pressed, pattern=rf"^{provider.SUPERVISE}:"))
+    app.add_handler(CallbackQueryHandler(votes.vote_pressed, pattern=rf"^{views.VOTE}:"))
+    app.add_handler(CallbackQueryHandler(rounds.round_pressed, pattern=rf"^{views.ROUND}:"))
     app.add_handler(CallbackQueryHandler(inbox.on_stale_button))
     app.add_handler(MessageHandler(private & filters.COMMAND, inbox.on_unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.UpdateType.EDITED, inbox.on_text))

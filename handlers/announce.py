@@ -46,6 +46,9 @@ async def on_text(turn: Turn, text: str) -> None:
     if len(cleaned) > broadcast.MAX_TEXT:
         turn.say(t("intake.too_long", limit=broadcast.MAX_TEXT))
         return
+    if turn.data.get("photo") and len(cleaned) > broadcast.MAX_CAPTION:
+        turn.say(t("announce.caption_too_long", max=t.number(broadcast.MAX_CAPTION)))
+        return
     assert turn.user is not None
     community_id = await broadcast.staff_community(turn.tx, turn.user.telegram_id)
     sizes = await broadcast.audience_sizes(turn.tx, community_id)
@@ -56,6 +59,15 @@ async def on_text(turn: Turn, text: str) -> None:
     rows.append([InlineKeyboardButton(t("common.cancel"), callback_data=f"{ANNOUNCE}:cancel")])
     turn.goto(State.ANNOUNCE_CONFIRM, **{**turn.data, "text": cleaned})
     turn.say(t("announce.audience_prompt"), InlineKeyboardMarkup(rows))
+
+
+async def on_photo(turn: Turn, file_id: str, caption: str | None) -> None:
+    """A photo at the text step: it goes with the announcement; its caption, if any, is the text."""
+    turn.data["photo"] = file_id
+    if caption and caption.strip():
+        await on_text(turn, caption)
+    else:
+        turn.say(turn.t("announce.photo_received", max=turn.t.number(broadcast.MAX_CAPTION)))
 
 
 def _as_received(turn: Turn, locale: str, community: str, text: str) -> str:
@@ -88,11 +100,14 @@ async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
              [InlineKeyboardButton(t("common.cancel"), callback_data=f"{ANNOUNCE}:cancel")]]
         )  # fmt: skip
         preview = _as_received(turn, turn.t.locale, name, text)
+        if turn.data.get("photo"):
+            preview = t("announce.preview_photo") + "\n" + preview
         turn.edit_trigger(t("announce.preview", preview=preview, count=t.number(count)), markup)
     elif action == "send" and turn.data.get("audience") in broadcast.AUDIENCES:
         queued = await broadcast.announce(
             turn.tx, turn.user.telegram_id, text, str(turn.data["audience"]),
             lambda locale: _as_received(turn, locale, name, text), turn.now,
+            photo=str(turn.data["photo"]) if turn.data.get("photo") else None,
         )  # fmt: skip
         if query.message is not None:
             await turn.tx.broadcasts.set_progress_message(queued.broadcast_id, query.message.message_id)

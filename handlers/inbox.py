@@ -12,7 +12,19 @@ from core import intake as intake_rules
 from core import onboarding
 from core.broadcast import MAX_TEXT
 from core.dialog import State
-from handlers import announce, community, consent, intake, my_requests, provider, registration, resident, staff, steps
+from handlers import (
+    announce,
+    community,
+    consent,
+    intake,
+    my_requests,
+    provider,
+    registration,
+    resident,
+    rounds,
+    staff,
+    steps,
+)
 from handlers import keyboards as kb
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
@@ -58,6 +70,8 @@ async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
             await announce.on_text(turn, text)
         case State.ANNOUNCE_CONFIRM:
             turn.say(turn.t("input.use_buttons"))
+        case State.ROUND_TITLE | State.ROUND_CLOSES | State.ROUND_PROJECT | State.ROUND_CONFIRM | State.ROUND_PAPER:
+            await rounds.on_text(turn, text)
         case State.REG_NAME:
             await registration.on_name(turn, text)
         case State.REG_SERVICES | State.REG_COMMUNITIES | State.REG_SUPERVISOR:
@@ -114,6 +128,8 @@ async def _useful_here(turn: Turn, message: Message, kind: str) -> bool:
     state = turn.state
     if kind == "location" and state is State.WHERE and message.location:
         await intake.on_location(turn, message.location.latitude, message.location.longitude)
+    elif kind == "photo" and state is State.ANNOUNCE_TEXT and message.photo:
+        await announce.on_photo(turn, message.photo[-1].file_id, message.caption)
     elif kind == "contact" and state is State.CONTACT and message.contact:
         await intake.on_contact(turn, message.contact.phone_number, message.contact.user_id)
     elif kind in ("photo", "voice") and (state is State.MENU or state.is_intake) and turn.user is not None:

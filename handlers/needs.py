@@ -20,7 +20,7 @@ def _age(t: Translator, wait: timedelta) -> str:
     return t("needs.age_days", n=hours // 24) if hours >= 24 else t("needs.age_hours", n=max(hours, 0))
 
 
-def _label(t: Translator, code: str) -> str:
+def category_label(t: Translator, code: str) -> str:
     if code == UNMATCHED:
         return t("needs.unmatched")
     category = category_by_code(code)
@@ -43,7 +43,8 @@ async def needs_command(update: Update, context: SansheContext, turn: Turn) -> N
         return
     lines = [t("needs.title", community=community.name if community else "", count=sum(g.count for g in groups))]
     lines += [
-        t("needs.line", category=_label(t, g.category), count=g.count, age=_age(t, g.oldest_wait)) for g in groups
+        t("needs.line", category=category_label(t, g.category), count=g.count, age=_age(t, g.oldest_wait))
+        for g in groups
     ]
     lines.append(t("needs.export_hint"))
     turn.say("\n".join(lines))

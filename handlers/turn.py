@@ -2,6 +2,7 @@
 
 Replies are collected during the transaction and sent only after it commits, so a person never sees
 a message about a state that was rolled back, and the database is not locked while we talk to Telegram.
+A picture is drawn only then too, in a worker thread (see `Turn.photo`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.i18n import Translator
@@ -32,6 +34,12 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 class _Send:
     text: str
     markup: Markup
+
+
+@dataclass
+class _Photo:
+    render: Callable[[], bytes]  # makes the PNG; CPU work, run in a worker thread after commit
+    caption: str
 
 
 @dataclass
@@ -58,7 +66,7 @@ class Turn:
     t: Translator
     now: datetime
     _saved: tuple[State, dict[str, Any]] = field(init=False)
-    _out: list[_Send | _EditTrigger | _EditElsewhere] = field(default_factory=list)
+    _out: list[_Send | _Photo | _EditTrigger | _EditElsewhere] = field(default_factory=list)
     _answer: tuple[str | None, bool] | None = None
     enqueued: bool = False  # something was written to the outbox: wake the sender after commit
 
@@ -73,6 +81,11 @@ class Turn:
 
     def say(self, text: str, markup: Markup = None) -> None:
         self._out.append(_Send(text, markup))
+
+    def photo(self, render: Callable[[], bytes], caption: str) -> None:
+        """Send a picture with a caption. `render` draws its PNG once the transaction has committed, in a
+        worker thread, so neither the database nor the event loop waits while a chart is drawn."""
+        self._out.append(_Photo(render, caption))
 
     def edit_trigger(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Replace the message whose button was pressed (so old buttons cannot be pressed again)."""
@@ -111,6 +124,9 @@ class Turn:
                         )
                     )
                 continue
+            if isinstance(item, _Photo):
+                await _send_photo(context, self.chat_id, item)
+                continue
             await _send_patiently(context, self.chat_id, item)
 
     async def deliver_elsewhere(self, bot: Any) -> None:
@@ -126,15 +142,30 @@ def background_turn(services: Services, tx: UnitOfWork, now: datetime) -> Turn:
                 t=services.i18n.translator(None), now=now)  # fmt: skip
 
 
-async def _send_patiently(context: SansheContext, chat_id: int, item: _Send) -> None:
+async def _patiently(send: Callable[[], Awaitable[Any]]) -> None:
     """A reply of several messages can meet Telegram's one-message-per-second limit for a chat: wait as
     told and try once more (bounded), instead of losing the rest of the reply."""
     try:
-        await context.bot.send_message(chat_id, item.text, reply_markup=item.markup)
+        await send()
     except RetryAfter as exc:
         wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
         await asyncio.sleep(min(wait, MAX_REPLY_WAIT_S))
-        await context.bot.send_message(chat_id, item.text, reply_markup=item.markup)
+        await send()
+
+
+async def _send_patiently(context: SansheContext, chat_id: int, item: _Send) -> None:
+    await _patiently(lambda: context.bot.send_message(chat_id, item.text, reply_markup=item.markup))
+
+
+async def _send_photo(context: SansheContext, chat_id: int, item: _Photo) -> None:
+    await _quietly(context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO))
+    try:
+        png = await asyncio.to_thread(item.render)
+    except Exception:  # a picture that cannot be drawn must not swallow the words that go with it
+        log.exception("could not draw a picture for chat %s; sending its caption alone", chat_id)
+        await _send_patiently(context, chat_id, _Send(item.caption, None))
+        return
+    await _patiently(lambda: context.bot.send_photo(chat_id, png, caption=item.caption))
 
 
 async def _quietly(call: Awaitable[Any]) -> None:

@@ -165,7 +165,21 @@ class SimUser:
         """Press an inline button (visible text or callback_data) on ``message_id`` or the newest
         bot message that has it; returns the bot's answerCallbackQuery, or None if it never
         answered within ``timeout``. Raises SandboxError if there is no such callback button."""
-        body = {"button": button, "message_id": message_id, "timeout": timeout}
+        return await self._callback({"button": button, "message_id": message_id, "timeout": timeout}, timeout)
+
+    async def press_forged(
+        self,
+        callback_data: str,
+        *,
+        message_id: int | None = None,
+        timeout: float = 3.0,  # noqa: ASYNC109 - a server-side wait, part of the public API
+    ) -> CallbackAnswer | None:
+        """What a modified client can do: send a callback query with data no button of the chat carries,
+        attached to ``message_id`` or the newest bot message. For testing that the bot checks who may act."""
+        body = {"forged_data": callback_data, "message_id": message_id, "timeout": timeout}
+        return await self._callback(body, timeout)
+
+    async def _callback(self, body: dict[str, Any], timeout: float) -> CallbackAnswer | None:  # noqa: ASYNC109
         data = await self.client.request("POST", f"{self._path}/callback-queries", json=body, wait=timeout)
         answer = data.get("answer")
         if answer is None:

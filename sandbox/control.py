@@ -191,8 +191,9 @@ async def post_callback_query(request: web.Request) -> dict[str, Any]:
     query_id, record = press_inline(
         _bot(request),
         _user(request),
-        str(body["button"]),
+        str(body.get("button", "")),
         int(message_id) if message_id is not None else None,
+        forged_data=str(body["forged_data"]) if body.get("forged_data") is not None else None,
     )
     timeout = _timeout(request, {"timeout": body.get("timeout", 3.0)})
     await _world(request).notifier.wait_for(lambda: record.answer is not None, timeout)

@@ -128,9 +128,17 @@ def _find_inline(chat: Chat, label: str, message_id: int | None) -> tuple[Stored
     raise ControlError(404, f"no bot message in chat {chat.id} has an inline button {label!r}")
 
 
-def press_inline(bot: BotState, user: SimUserRecord, label: str, message_id: int | None) -> tuple[str, CallbackRecord]:
+def press_inline(
+    bot: BotState, user: SimUserRecord, label: str, message_id: int | None, *, forged_data: str | None = None
+) -> tuple[str, CallbackRecord]:
+    """Press a button the chat shows; or, with ``forged_data``, send that callback data from the given (or
+    newest) bot message as a modified client could, whatever its buttons say."""
     chat = _user_chat(bot, user)
-    message, button = _find_inline(chat, label, message_id)
+    if forged_data is not None:
+        message = _forged_on(chat, message_id)
+        button: dict[str, Any] = {"callback_data": forged_data}
+    else:
+        message, button = _find_inline(chat, label, message_id)
     if "callback_data" not in button:
         kinds = ", ".join(k for k in button if k != "text")
         raise ControlError(409, f"button {label!r} is not a callback button ({kinds}); it sends no callback query")
@@ -148,6 +156,15 @@ def press_inline(bot: BotState, user: SimUserRecord, label: str, message_id: int
         },
     )
     return query_id, record
+
+
+def _forged_on(chat: Chat, message_id: int | None) -> StoredMessage:
+    candidates = [m for m in chat.bot_messages() if not m.deleted]
+    if message_id is not None:
+        candidates = [m for m in candidates if m.message_id == message_id]
+    if not candidates:
+        raise ControlError(404, f"no (undeleted) bot message to attach a callback query to in chat {chat.id}")
+    return max(candidates, key=lambda m: m.message_id)
 
 
 def press_reply(world: World, bot: BotState, user: SimUserRecord, body: dict[str, Any]) -> dict[str, Any]:

@@ -125,6 +125,7 @@ class OutboxMessage:
     text: str
     reply_markup: dict[str, Any] | None
     attempts: int
+    photo: str | None = None  # a Telegram file_id: sent with sendPhoto, the text as its caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,3 +214,28 @@ class BroadcastCounts:
     sent: int
     failed: int
     blocked: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRound:
+    id: int
+    community_id: int
+    title: str
+    winners: int  # how many projects will be funded
+    status: str  # 'open' or 'closed'
+    closes_at: datetime
+    created_by: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteProject:
+    id: int
+    round_id: int
+    position: int  # 1, 2, … as residents see them listed
+    title: str
+    organization: str
+    budget_yuan: int
+    description: str = ""
+    won: bool = False
+    final_online: int | None = None  # counts frozen at closing; None while the round is open
+    final_paper: int | None = None

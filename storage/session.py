@@ -14,6 +14,7 @@ from storage.sqlite.providers import SqliteProviders
 from storage.sqlite.reports import SqliteReports
 from storage.sqlite.requests import SqliteRequests
 from storage.sqlite.users import SqliteUsers
+from storage.sqlite.votes import SqliteVotes
 
 
 class Session:
@@ -29,3 +30,4 @@ class Session:
         self.invites = SqliteInvites(conn)
         self.broadcasts = SqliteBroadcasts(conn)
         self.reports = SqliteReports(conn)
+        self.votes = SqliteVotes(conn)

@@ -225,7 +225,11 @@ class OutboxSender:
         except (TypeError, ValueError, KeyError) as exc:
             return Outcome("failed", error=f"bad reply_markup: {exc}")
         try:
-            sent = await self._bot.send_message(message.chat_id, message.text, reply_markup=markup)
+            if message.photo:
+                sent = await self._bot.send_photo(message.chat_id, message.photo, caption=message.text,
+                                                  reply_markup=markup)  # fmt: skip
+            else:
+                sent = await self._bot.send_message(message.chat_id, message.text, reply_markup=markup)
         except TelegramError as exc:
             return classify(exc, message.attempts)
         except Exception as exc:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -37,22 +39,28 @@ class SqliteBroadcasts:
             return [(int(row[0]), str(row[1])) for row in await cursor.fetchall()]
 
     async def create(
-        self, community_id: int, created_by: int, text: str, audience: str, total: int, now: datetime
-    ) -> int:
+        self, community_id: int, created_by: int, text: str, audience: str, total: int, now: datetime,
+        photo: str | None = None,
+    ) -> int:  # fmt: skip
         async with self._conn.execute(
-            "INSERT INTO broadcasts (community_id, created_by, text, audience, total, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            (community_id, created_by, text, audience, total, to_db_time(now)),
+            "INSERT INTO broadcasts (community_id, created_by, text, audience, total, created_at, photo) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (community_id, created_by, text, audience, total, to_db_time(now), photo),
         ) as cursor:
             row = await cursor.fetchone()
         assert row is not None
         return int(row[0])
 
-    async def queue(self, broadcast_id: int, chat_ids: Sequence[int], text: str, now: datetime) -> None:
+    async def queue(
+        self, broadcast_id: int, chat_ids: Sequence[int], text: str, now: datetime,
+        reply_markup: Mapping[str, Any] | None = None, photo: str | None = None,
+    ) -> None:  # fmt: skip
         stamp = to_db_time(now)
+        markup = json.dumps(reply_markup, ensure_ascii=False) if reply_markup else None
         await self._conn.executemany(
-            "INSERT INTO outbox (chat_id, text, not_before, created_at, broadcast_id) VALUES (?, ?, ?, ?, ?)",
-            [(chat_id, text, stamp, stamp, broadcast_id) for chat_id in chat_ids],
+            "INSERT INTO outbox (chat_id, text, reply_markup, not_before, created_at, broadcast_id, photo) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(chat_id, text, markup, stamp, stamp, broadcast_id, photo) for chat_id in chat_ids],
         )
 
     async def set_progress_message(self, broadcast_id: int, message_id: int) -> None:

@@ -32,14 +32,17 @@ class SqliteOutbox:
         # sender keeps per-chat order in memory, and this keeps it across a restart too.
         stamp = to_db_time(now)
         async with self._conn.execute(
-            "SELECT id, chat_id, text, reply_markup, attempts FROM outbox o "
+            "SELECT id, chat_id, text, reply_markup, attempts, photo FROM outbox o "
             "WHERE status = 'pending' AND not_before <= ? AND NOT EXISTS (SELECT 1 FROM outbox p "
             "WHERE p.chat_id = o.chat_id AND p.status = 'pending' AND p.id < o.id AND p.not_before > ?) "
             "ORDER BY id LIMIT ?",
             (stamp, stamp, limit),
         ) as cursor:
             rows = await cursor.fetchall()
-        return [OutboxMessage(row[0], row[1], row[2], json.loads(row[3]) if row[3] else None, row[4]) for row in rows]
+        return [
+            OutboxMessage(row[0], row[1], row[2], json.loads(row[3]) if row[3] else None, row[4], row[5])
+            for row in rows
+        ]
 
     async def mark_sent(self, outbox_id: int, message_id: int | None, now: datetime) -> None:
         await self._conn.execute(

@@ -91,6 +91,8 @@ class SqliteUsers:
             "note = NULL, updated_at = ? WHERE resident_id = ?",
             (to_db_time(now), telegram_id),
         )
+        # Their votes go: open rounds stop counting them; closed rounds keep the counts frozen at closing.
+        await self._conn.execute("DELETE FROM votes WHERE voter_id = ?", (telegram_id,))
 
     async def with_role(self, role: str, community_id: int | None = None) -> list[int]:
         """Telegram ids holding `role` (in `community_id` when given), excluding people who blocked us."""

@@ -67,3 +67,40 @@ async def test_needs_shows_open_needs_by_category_to_staff_only(running: Running
     await resident.send_command("needs")
     (refused,) = await resident.wait_for_messages()
     assert refused.text == "只有社区工作人员可以查看需求册。"
+
+
+async def test_an_announcement_with_a_photo_reaches_residents_as_a_photo(running: Running) -> None:
+    staff = await staff_member(running)
+    resident = await running.client.user(first_name="居民")
+    await onboard(resident)
+    await staff.send_command("announce")
+    await staff.wait_for_messages()
+    await staff.send_photo()  # no caption: the text is asked for next
+    (asked,) = await staff.wait_for_messages()
+    assert asked.text.startswith("图片已收到。请再输入公告文字")
+    await staff.send_text("长" * 901)
+    (too_long,) = await staff.wait_for_messages()
+    assert too_long.text == "配图公告的文字不能超过 900 字，请缩短一些。"
+    await staff.send_text("社区新建的健身角已经开放，欢迎来看看！")
+    (audience,) = await staff.wait_for_messages()
+    await staff.press("社区居民（2 人）")
+    preview = await staff.wait_for_edit(audience.message_id)
+    assert "🖼（附图片一张）" in preview.text
+    await staff.press("📣 确认发送")
+    for person in (resident, staff):  # the staff member lives in 阳光社区 too
+        news = next(m for m in await person.wait_for_messages(2 if person is staff else 1, timeout=10)
+                    if m.kind == "photo")  # fmt: skip
+        assert news.file_id and news.text is not None and news.text.startswith("📣 阳光社区公告\n\n社区新建的健身角")
+
+
+async def test_needs_of_another_community_stay_out_of_the_staffs_needs_book(running: Running) -> None:
+    from tests.flows.test_my_requests import file_quick_request
+
+    staff = await staff_member(running)
+    elsewhere = await running.client.user(first_name="桂花居民")
+    await onboard(elsewhere, "桂花社区")
+    await file_quick_request(elsewhere, "楼道的灯坏了")
+    await staff.send_command("needs")
+    (book,) = await staff.wait_for_messages()
+    assert book.text == "目前没有待处理的需求。"
+    await staff.expect_silence(0.3)  # and the case itself went to 桂花社区's staff, not to 阳光社区's

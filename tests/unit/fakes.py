@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from storage.protocols import NeedFact
 from storage.records import (
     Candidate,
     Community,
@@ -14,16 +15,20 @@ from storage.records import (
     HistoryEntry,
     NewRequest,
     Offer,
+    OfferFact,
     Provider,
     RequestRecord,
     ServiceRecord,
     User,
+    VoteProject,
+    VoteRound,
 )
 
 
 class FakeUsers:
     def __init__(self) -> None:
         self.rows: dict[int, User] = {}
+        self.role_communities: dict[tuple[int, str], int | None] = {}
 
     async def get(self, telegram_id: int) -> User | None:
         return self.rows.get(telegram_id)
@@ -52,6 +57,12 @@ class FakeUsers:
 
     async def grant_role(self, telegram_id: int, role: str, now: datetime, community_id: int | None = None) -> None:
         self._update(telegram_id, roles=self.rows[telegram_id].roles | {role})
+        self.role_communities[(telegram_id, role)] = community_id
+
+    async def role_community(self, telegram_id: int, role: str) -> int | None:
+        if role not in (user := self.rows.get(telegram_id, User(0, ""))).roles:
+            return None
+        return self.role_communities.get((telegram_id, role), user.community_id)
 
     async def revoke_role(self, telegram_id: int, role: str) -> None:
         self._update(telegram_id, roles=self.rows[telegram_id].roles - {role})
@@ -106,6 +117,8 @@ class FakeUnitOfWork:
         self.catalog = FakeCatalog()
         self.requests = FakeRequests()
         self.providers = FakeProviders(self.requests)
+        self.reports = FakeReports()
+        self.votes = FakeVotes()
 
 
 class FakeCatalog:
@@ -183,6 +196,7 @@ class FakeProviders:
         self.eligible: list[Candidate] = []
         self.rows: dict[int, Provider] = {}
         self.offer_rows: list[Offer] = []
+        self.facts: dict[int, list[OfferFact]] = {}  # by community id, for offer_facts
 
     async def upsert(self, provider: Provider, organization_id: int | None, now: datetime) -> None:
         self.rows[provider.telegram_id] = provider
@@ -228,3 +242,97 @@ class FakeProviders:
 
     async def outbox_message_id(self, outbox_id: int) -> int | None:
         return None
+
+    async def offer_facts(
+        self, since: datetime, until: datetime, community_id: int | None = None
+    ) -> Sequence[OfferFact]:
+        chosen = self.facts.values() if community_id is None else [self.facts.get(community_id, [])]
+        return [f for facts in chosen for f in facts if since <= f.offered_at < until]
+
+
+class FakeReports:
+    """The needs book's reads over `needs_rows` (by community id)."""
+
+    def __init__(self) -> None:
+        self.needs_rows: dict[int, list[NeedFact]] = {}
+
+    async def needs(self, community_id: int, since: datetime, until: datetime) -> Sequence[NeedFact]:
+        return [f for f in self.needs_rows.get(community_id, []) if since <= f.submitted_at < until]
+
+    async def directory(self, community_id: int) -> Sequence[ServiceRecord]:
+        return []
+
+
+class FakeVotes:
+    """Rounds, projects and votes in dicts; enough for the rules in core/votes.py."""
+
+    def __init__(self) -> None:
+        self.round_rows: dict[int, VoteRound] = {}
+        self.project_rows: dict[int, VoteProject] = {}
+        self.ballots: dict[tuple[int, int], int] = {}  # (round, voter) -> project
+        self.paper: list[tuple[int, int, str]] = []
+
+    async def create_round(
+        self, community_id: int, title: str, winners: int, closes_at: datetime, created_by: int, now: datetime
+    ) -> int:
+        round_id = len(self.round_rows) + 1
+        self.round_rows[round_id] = VoteRound(round_id, community_id, title, winners, "open", closes_at, created_by)
+        return round_id
+
+    async def add_project(
+        self, round_id: int, position: int, title: str, organization: str, budget_yuan: int, description: str
+    ) -> int:
+        project_id = len(self.project_rows) + 1
+        self.project_rows[project_id] = VoteProject(project_id, round_id, position, title, organization, budget_yuan,
+                                                    description)  # fmt: skip
+        return project_id
+
+    async def get_round(self, round_id: int) -> VoteRound | None:
+        return self.round_rows.get(round_id)
+
+    async def rounds(self, community_id: int, limit: int) -> Sequence[VoteRound]:
+        return [r for r in self.round_rows.values() if r.community_id == community_id][:limit]
+
+    async def projects(self, round_id: int) -> Sequence[VoteProject]:
+        return sorted((p for p in self.project_rows.values() if p.round_id == round_id), key=lambda p: p.position)
+
+    async def vote_of(self, round_id: int, voter_id: int) -> int | None:
+        return self.ballots.get((round_id, voter_id))
+
+    async def cast(self, round_id: int, voter_id: int, project_id: int, now: datetime) -> None:
+        self.ballots[(round_id, voter_id)] = project_id
+
+    async def online_counts(self, round_id: int) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for (rid, _), pid in self.ballots.items():
+            if rid == round_id:
+                counts[pid] = counts.get(pid, 0) + 1
+        return counts
+
+    async def paper_counts(self, round_id: int) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for pid, ballots, _ in self.paper:
+            if self.project_rows[pid].round_id == round_id:
+                counts[pid] = counts.get(pid, 0) + ballots
+        return counts
+
+    async def add_paper(self, project_id: int, ballots: int, note: str, added_by: int, now: datetime) -> None:
+        self.paper.append((project_id, ballots, note))
+
+    async def paper_notes(self, round_id: int) -> Sequence[tuple[int, int, str]]:
+        return [row for row in self.paper if self.project_rows[row[0]].round_id == round_id]
+
+    async def due(self, now: datetime) -> Sequence[VoteRound]:
+        return [r for r in self.round_rows.values() if r.status == "open" and r.closes_at <= now]
+
+    async def close(self, round_id: int, tallies: Sequence[tuple[int, int, int, bool]], now: datetime) -> bool:
+        if self.round_rows[round_id].status != "open":
+            return False
+        self.round_rows[round_id] = dataclasses.replace(self.round_rows[round_id], status="closed")
+        for pid, online, paper, won in tallies:
+            self.project_rows[pid] = dataclasses.replace(self.project_rows[pid], final_online=online,
+                                                         final_paper=paper, won=won)  # fmt: skip
+        return True
+
+    async def voters(self, round_id: int) -> Sequence[tuple[int, str]]:
+        return [(voter, "zh_CN") for (rid, voter) in self.ballots if rid == round_id]

@@ -1,0 +1,295 @@
+"""Residents choose which projects get funded (群众评议立项): rounds, one changeable vote, paper ballots, results.
+
+Who may do what is checked here, on every action, not only in the handlers: staff act only in their own
+community; only residents of a round's community vote in it, and only while it is open.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from core.broadcast import NotAllowed, staff_community
+from storage.protocols import UnitOfWork
+from storage.records import User, VoteProject, VoteRound
+
+MIN_PROJECTS, MAX_PROJECTS = 2, 10
+MAX_DAYS_OPEN = 90
+MAX_TITLE, MAX_ORGANIZATION, MAX_DESCRIPTION, MAX_NOTE = 40, 40, 300, 200
+MAX_BUDGET_YUAN = 100_000_000
+MAX_PAPER_BALLOTS = 100_000
+RESIDENT = "resident"
+
+
+def _normal(text: str) -> str:
+    """Full-width digits and punctuation (１２，：｜) as their ASCII selves."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+class BadInput(ValueError):
+    """What a person typed cannot be used; `key` names the locale message that says why."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key, self.values = key, values
+
+
+class Closed(Exception):
+    """The round has closed: nothing can be cast or added any more."""
+
+
+@dataclass(frozen=True)
+class ProjectDraft:
+    title: str
+    organization: str
+    budget_yuan: int
+    description: str
+
+
+@dataclass(frozen=True)
+class Tally:
+    project: VoteProject
+    online: int
+    paper: int
+    won: bool
+
+    @property
+    def total(self) -> int:
+        return self.online + self.paper
+
+
+@dataclass(frozen=True)
+class Results:
+    round: VoteRound
+    tallies: Sequence[Tally]  # most votes first; ties keep the listed order
+    paper_notes: Sequence[tuple[int, int, str]]  # (project id, ballots, note)
+
+    @property
+    def online_total(self) -> int:
+        return sum(t.online for t in self.tallies)
+
+    @property
+    def paper_total(self) -> int:
+        return sum(t.paper for t in self.tallies)
+
+
+# --- reading what staff type -----------------------------------------------------------------------------------
+
+_FULL_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
+_IN_DAYS = re.compile(r"^(\d{1,3})\s*(天|日|days?|d)?(后|以后|later)?$", re.IGNORECASE)
+_SEPARATORS = re.compile(r"\s*(?:\n|[|｜])\s*")
+_BUDGET = re.compile(r"^([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万|w|k|千)?\s*(元|块|rmb|yuan|¥)?$", re.IGNORECASE)
+
+
+def parse_title(text: str) -> str:
+    title = " ".join(text.split())
+    if not title:
+        raise BadInput("vote.bad_empty")
+    if len(title) > MAX_TITLE:
+        raise BadInput("vote.bad_title_long", max=MAX_TITLE)
+    return title
+
+
+def parse_closing(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """A closing day typed as 2026-12-20, 12月20日, 12-20 or 14（天）: the round closes at 23:59 that day,
+    city time. It must be later than now and at most MAX_DAYS_OPEN days ahead."""
+    cleaned = _normal(text).replace(" ", "")
+    today = now.astimezone(tz).date()
+    day: date | None = None
+    try:
+        if m := _FULL_DATE.match(cleaned):
+            day = date(int(m[1]), int(m[2]), int(m[3]))
+        elif m := _MONTH_DAY.match(cleaned):
+            day = date(today.year, int(m[1]), int(m[2]))
+            if day < today:  # 1月5日 typed in December means next January
+                day = date(today.year + 1, int(m[1]), int(m[2]))
+        elif m := _IN_DAYS.match(cleaned):
+            day = today + timedelta(days=int(m[1]))
+    except ValueError:  # 2月30日
+        raise BadInput("vote.bad_date") from None
+    if day is None:
+        raise BadInput("vote.bad_date")
+    closes_at = datetime.combine(day, time(23, 59), tzinfo=tz)
+    if closes_at <= now:
+        raise BadInput("vote.bad_date_past")
+    if day > today + timedelta(days=MAX_DAYS_OPEN):
+        raise BadInput("vote.bad_date_far", days=MAX_DAYS_OPEN)
+    return closes_at
+
+
+def parse_budget(text: str) -> int:
+    """5000, 5,000元, 0.5万, 8k → yuan (whole)."""
+    m = _BUDGET.match(_normal(text).replace(" ", ""))
+    if not m:
+        raise BadInput("vote.bad_budget")
+    amount = float(m[1].replace(",", ""))
+    amount *= {"万": 10_000, "w": 10_000, "k": 1_000, "千": 1_000}.get((m[2] or "").lower(), 1)
+    if amount > MAX_BUDGET_YUAN:
+        raise BadInput("vote.bad_budget")
+    return round(amount)
+
+
+def parse_project(text: str) -> ProjectDraft:
+    """One project per message: title, organisation, budget and an optional description, one per line
+    (or separated by ｜)."""
+    parts = [p for p in _SEPARATORS.split(text.strip()) if p]
+    if len(parts) < 3:
+        raise BadInput("vote.bad_project")
+    title = parse_title(parts[0])
+    organization = " ".join(parts[1].split())
+    if len(organization) > MAX_ORGANIZATION:
+        raise BadInput("vote.bad_organization_long", max=MAX_ORGANIZATION)
+    budget = parse_budget(parts[2])
+    description = " ".join(" ".join(parts[3:]).split())
+    if len(description) > MAX_DESCRIPTION:
+        raise BadInput("vote.bad_description_long", max=MAX_DESCRIPTION)
+    return ProjectDraft(title, organization, budget, description)
+
+
+def parse_paper(text: str) -> tuple[int, str]:
+    """'35 第三网格投票箱' → (35, '第三网格投票箱'): a count of ballots and a note saying where they came from."""
+    m = re.match(r"^(\d{1,6})\s*(?:张|票)?\s*[,:]?\s*(.*)$", _normal(text), re.DOTALL)
+    if not m:
+        raise BadInput("vote.bad_paper")
+    ballots, note = int(m[1]), " ".join(m[2].split())
+    if not 1 <= ballots <= MAX_PAPER_BALLOTS:
+        raise BadInput("vote.bad_paper")
+    if not note:
+        raise BadInput("vote.bad_paper_note")
+    if len(note) > MAX_NOTE:
+        raise BadInput("vote.bad_paper_note_long", max=MAX_NOTE)
+    return ballots, note
+
+
+# --- counting --------------------------------------------------------------------------------------------------
+
+
+def tally(projects: Sequence[VoteProject], online: dict[int, int], paper: dict[int, int], winners: int) -> list[Tally]:
+    """Most votes (online + paper) first. The top `winners` projects win; a tie at the last funded place
+    funds every project in the tie, since the votes give no ground to choose between them. A project
+    with no votes at all never wins."""
+    rows = [Tally(p, online.get(p.id, 0), paper.get(p.id, 0), False) for p in projects]
+    rows.sort(key=lambda r: (-r.total, r.project.position))
+    if not rows:
+        return rows
+    cut = rows[min(winners, len(rows)) - 1].total
+    return [Tally(r.project, r.online, r.paper, r.total >= cut and r.total > 0) for r in rows]
+
+
+def frozen_tally(projects: Sequence[VoteProject]) -> list[Tally]:
+    rows = [Tally(p, p.final_online or 0, p.final_paper or 0, p.won) for p in projects]
+    return sorted(rows, key=lambda r: (-r.total, r.project.position))
+
+
+# --- actions ---------------------------------------------------------------------------------------------------
+
+
+async def open_round(
+    uow: UnitOfWork, staff_id: int, title: str, closes_at: datetime, winners: int,
+    projects: Sequence[ProjectDraft], now: datetime,
+) -> int:  # fmt: skip
+    community_id = await staff_community(uow, staff_id)
+    if not MIN_PROJECTS <= len(projects) <= MAX_PROJECTS:
+        raise BadInput("vote.bad_project_count", min=MIN_PROJECTS, max=MAX_PROJECTS)
+    if not 1 <= winners < len(projects):
+        raise BadInput("vote.bad_winners")
+    if closes_at <= now:
+        raise BadInput("vote.bad_date_past")
+    round_id = await uow.votes.create_round(community_id, title, winners, closes_at, staff_id, now)
+    for position, p in enumerate(projects, start=1):
+        await uow.votes.add_project(round_id, position, p.title, p.organization, p.budget_yuan, p.description)
+    return round_id
+
+
+async def round_for_staff(uow: UnitOfWork, staff_id: int, round_id: int) -> VoteRound:
+    community_id = await staff_community(uow, staff_id)
+    found = await uow.votes.get_round(round_id)
+    if found is None or found.community_id != community_id:
+        raise NotAllowed("staff act only on their own community's rounds")
+    return found
+
+
+def resident_community(user: User | None) -> int:
+    if user is None or RESIDENT not in user.roles or user.community_id is None:
+        raise NotAllowed("only residents vote")
+    return user.community_id
+
+
+async def round_for_resident(uow: UnitOfWork, user: User | None, round_id: int) -> VoteRound:
+    community_id = resident_community(user)
+    found = await uow.votes.get_round(round_id)
+    if found is None or found.community_id != community_id:
+        raise NotAllowed("residents vote only in their own community")
+    return found
+
+
+def is_open(vote_round: VoteRound, now: datetime) -> bool:
+    return vote_round.status == "open" and now < vote_round.closes_at
+
+
+async def cast(uow: UnitOfWork, user: User | None, round_id: int, project_id: int, now: datetime) -> VoteProject:
+    """Record (or change) the resident's one vote in the round; returns the project voted for."""
+    vote_round = await round_for_resident(uow, user, round_id)
+    if not is_open(vote_round, now):
+        raise Closed()
+    project = next((p for p in await uow.votes.projects(round_id) if p.id == project_id), None)
+    if project is None:
+        raise NotAllowed("no such project in this round")
+    assert user is not None
+    await uow.votes.cast(round_id, user.telegram_id, project_id, now)
+    return project
+
+
+async def add_paper(
+    uow: UnitOfWork, staff_id: int, round_id: int, project_id: int, ballots: int, note: str, now: datetime
+) -> VoteProject:
+    vote_round = await round_for_staff(uow, staff_id, round_id)
+    if not is_open(vote_round, now):
+        raise Closed()
+    project = next((p for p in await uow.votes.projects(round_id) if p.id == project_id), None)
+    if project is None:
+        raise NotAllowed("no such project in this round")
+    await uow.votes.add_paper(project_id, ballots, note, staff_id, now)
+    return project
+
+
+async def results(uow: UnitOfWork, vote_round: VoteRound) -> Results:
+    projects = await uow.votes.projects(vote_round.id)
+    if vote_round.status == "closed":
+        rows = frozen_tally(projects)
+    else:
+        online, paper = await uow.votes.online_counts(vote_round.id), await uow.votes.paper_counts(vote_round.id)
+        rows = tally(projects, online, paper, vote_round.winners)
+    return Results(vote_round, rows, await uow.votes.paper_notes(vote_round.id))
+
+
+async def close(uow: UnitOfWork, vote_round: VoteRound, now: datetime) -> Results | None:
+    """Count, record the winners and freeze the counts; None if the round was already closed."""
+    live = await results(uow, vote_round)
+    frozen = [(t.project.id, t.online, t.paper, t.won) for t in live.tallies]
+    if not await uow.votes.close(vote_round.id, frozen, now):
+        return None
+    closed = VoteRound(**{**_fields(vote_round), "status": "closed"})
+    return Results(closed, live.tallies, live.paper_notes)
+
+
+async def close_early(uow: UnitOfWork, staff_id: int, round_id: int, now: datetime) -> Results | None:
+    return await close(uow, await round_for_staff(uow, staff_id, round_id), now)
+
+
+async def close_due(uow: UnitOfWork, now: datetime) -> list[Results]:
+    """Rounds whose closing time has passed (checked by the time-limit loop)."""
+    closed = []
+    for vote_round in await uow.votes.due(now):
+        if (done := await close(uow, vote_round, now)) is not None:
+            closed.append(done)
+    return closed
+
+
+def _fields(vote_round: VoteRound) -> dict[str, object]:
+    return {name: getattr(vote_round, name) for name in vote_round.__dataclass_fields__}

@@ -1,0 +1,301 @@
+"""/rounds for community staff: open a vote on projects, type in paper ballots, see results, close early.
+
+Opening asks one thing at a time: the round's name, its closing day, then one candidate project per message,
+how many projects will be funded, and a last look before it opens (with or without telling residents).
+Every button re-checks that the presser is staff of the round's community.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from core import broadcast, votes
+from core.broadcast import NotAllowed
+from core.dialog import State
+from handlers import intake_keyboards as ikb
+from handlers import keyboards as kb
+from handlers import vote_views as views
+from handlers.context import SansheContext
+from handlers.turn import Turn, turn_handler
+from storage.records import VoteRound
+
+LISTED_ROUNDS = 8
+MAX_FUNDED_CHOICES = 5
+
+
+def _button(text: str, data: str) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text, callback_data=f"{views.ROUND}:{data}")]
+
+
+def _leave(turn: Turn, text: str) -> None:
+    back = State.parse(str(turn.data.get("return_to", State.MENU.value)))
+    turn.say(text, kb.main_menu_keyboard(turn.t) if back is State.MENU else kb.remove_keyboard())
+    turn.goto(back)
+
+
+@turn_handler
+async def rounds_command(update: Update, context: SansheContext, turn: Turn) -> None:
+    try:
+        await _list(turn, edit=False)
+    except NotAllowed:
+        turn.say(turn.t("vote.staff_only"))
+
+
+async def _list(turn: Turn, *, edit: bool) -> None:
+    community_id = await broadcast.staff_community(turn.tx, turn.user.telegram_id if turn.user else 0)
+    t = turn.t
+    rounds = await turn.tx.votes.rounds(community_id, LISTED_ROUNDS)
+    rows = [_button(views.round_label(t, r), f"show:{r.id}") for r in rounds]
+    rows.append(_button(t("vote.new_button"), "new"))
+    text = t("vote.staff_list") if rounds else t("vote.staff_list_empty")
+    if edit:
+        turn.edit_trigger(text, InlineKeyboardMarkup(rows))
+    else:
+        turn.say(text, InlineKeyboardMarkup(rows))
+
+
+# --- opening a round, one question at a time -------------------------------------------------------------------
+
+
+async def on_text(turn: Turn, text: str) -> None:
+    """Typed answers in the ROUND_* steps."""
+    t, i18n = turn.t, turn.services.i18n
+    if i18n.matches("common.cancel", text):
+        _leave(turn, t("vote.cancelled"))
+        return
+    try:
+        await broadcast.staff_community(turn.tx, turn.user.telegram_id if turn.user else 0)
+        await _answer(turn, text)
+    except votes.BadInput as bad:
+        turn.say(t(bad.key, **bad.values))
+    except NotAllowed:
+        _leave(turn, t("vote.staff_only"))
+
+
+async def _answer(turn: Turn, text: str) -> None:
+    t, data = turn.t, turn.data
+    if turn.state is State.ROUND_TITLE:
+        turn.goto(State.ROUND_CLOSES, **{**data, "title": votes.parse_title(text)})
+        turn.say(t("vote.closes_prompt", days=votes.MAX_DAYS_OPEN))
+    elif turn.state is State.ROUND_CLOSES:
+        closes_at = votes.parse_closing(text, turn.now, turn.services.i18n.tz)
+        turn.goto(State.ROUND_PROJECT, **{**data, "closes_at": closes_at.isoformat(), "projects": []})
+        turn.say(t("vote.project_prompt", number=1, closes=t.datetime(closes_at)))
+    elif turn.state is State.ROUND_PROJECT:
+        if turn.services.i18n.matches("vote.done_words", text):
+            _ask_winners(turn)
+            return
+        draft = votes.parse_project(text)
+        projects = [*data.get("projects", []), draft.__dict__]
+        turn.goto(State.ROUND_PROJECT, **{**data, "projects": projects})
+        if len(projects) >= votes.MAX_PROJECTS:
+            _ask_winners(turn)
+            return
+        added = t("vote.project_added", number=len(projects), title=draft.title, budget=t.number(draft.budget_yuan))
+        if len(projects) < votes.MIN_PROJECTS:
+            turn.say(added + "\n\n" + t("vote.project_prompt_more", number=len(projects) + 1))
+        else:
+            turn.say(added + "\n\n" + t("vote.project_prompt_or_done", number=len(projects) + 1),
+                     InlineKeyboardMarkup([_button(t("vote.done"), "done")]))  # fmt: skip
+    elif turn.state is State.ROUND_PAPER:
+        await _paper_typed(turn, text)
+    else:  # ROUND_CONFIRM waits for a button
+        turn.say(t("input.use_buttons"))
+
+
+def _drafts(data: dict[str, Any]) -> list[votes.ProjectDraft]:
+    return [votes.ProjectDraft(**p) for p in data.get("projects", [])]
+
+
+def _ask_winners(turn: Turn) -> None:
+    t, count = turn.t, len(_drafts(turn.data))
+    if count < votes.MIN_PROJECTS:
+        turn.say(t("vote.bad_project_count", min=votes.MIN_PROJECTS, max=votes.MAX_PROJECTS))
+        return
+    turn.goto(State.ROUND_CONFIRM, **turn.data)
+    choices = range(1, min(count - 1, MAX_FUNDED_CHOICES) + 1)
+    row = [InlineKeyboardButton(t.number(n), callback_data=f"{views.ROUND}:win:{n}") for n in choices]
+    turn.say(t("vote.winners_prompt", count=count), InlineKeyboardMarkup([row, _button(t("common.cancel"), "cancel")]))
+
+
+def _preview(turn: Turn) -> str:
+    t, data = turn.t, turn.data
+    closes_at = datetime.fromisoformat(str(data["closes_at"]))
+    lines = "\n".join(
+        t("vote.project_line", position=i, title=p.title, organization=p.organization, budget=t.number(p.budget_yuan))
+        for i, p in enumerate(_drafts(data), start=1)
+    )  # fmt: skip
+    return t("vote.preview", title=data["title"], closes=t.datetime(closes_at), winners=data["winners"],
+             projects=lines)  # fmt: skip
+
+
+@turn_handler
+async def round_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, action, *args = query.data.split(":")
+    t = turn.t
+    try:
+        await broadcast.staff_community(turn.tx, turn.user.telegram_id if turn.user else 0)
+        if action in ("win", "open", "cancel", "done"):
+            await _opening_step(turn, action, args)
+        elif action == "list":
+            await _list(turn, edit=True)
+        elif action == "new":
+            turn.goto(State.ROUND_TITLE, return_to=_return_to(turn))
+            turn.edit_trigger(t("vote.new_started"))
+            turn.say(t("vote.title_prompt"), ikb.typing_only(t))
+        elif args and all(a.isdigit() for a in args):
+            await _round_action(turn, action, int(args[0]), [int(a) for a in args[1:]])
+        else:
+            turn.answer(t("common.stale_button"))
+    except NotAllowed:
+        turn.answer(t("vote.staff_only"), alert=True)
+    except votes.Closed:
+        turn.answer(t("vote.closed_already"), alert=True)
+
+
+def _return_to(turn: Turn) -> str:
+    """Where /cancel or the end of a step leads: back to where the person was, unless that was a round step."""
+    if turn.state.value.startswith("round."):
+        return str(turn.data.get("return_to", State.MENU.value))
+    return turn.state.value
+
+
+async def _opening_step(turn: Turn, action: str, args: list[str]) -> None:
+    t = turn.t
+    if action == "cancel" and turn.state in (State.ROUND_CONFIRM, State.ROUND_PROJECT):
+        turn.edit_trigger(t("vote.cancelled"))
+        _leave(turn, t("vote.cancelled"))
+    elif action == "done" and turn.state is State.ROUND_PROJECT:
+        turn.edit_trigger(t("vote.projects_done"))
+        _ask_winners(turn)
+    elif action == "win" and turn.state is State.ROUND_CONFIRM and args and args[0].isdigit():
+        turn.goto(State.ROUND_CONFIRM, **{**turn.data, "winners": int(args[0])})
+        markup = InlineKeyboardMarkup(
+            [_button(t("vote.open_notify"), "open:notify"), _button(t("vote.open_quiet"), "open:quiet"),
+             _button(t("common.cancel"), "cancel")]
+        )  # fmt: skip
+        turn.edit_trigger(_preview(turn), markup)
+    elif action == "open" and turn.state is State.ROUND_CONFIRM and "winners" in turn.data:
+        await _open(turn, notify=args == ["notify"])
+    else:
+        turn.answer(t("common.stale_button"))
+
+
+async def _open(turn: Turn, *, notify: bool) -> None:
+    t, data = turn.t, turn.data
+    assert turn.user is not None
+    closes_at = datetime.fromisoformat(str(data["closes_at"]))
+    round_id = await votes.open_round(turn.tx, turn.user.telegram_id, str(data["title"]), closes_at,
+                                      int(data["winners"]), _drafts(data), turn.now)  # fmt: skip
+    vote_round = await turn.tx.votes.get_round(round_id)
+    assert vote_round is not None
+    turn.edit_trigger(t("vote.opened", title=vote_round.title))
+    if notify:
+        queued = await _tell_residents(turn, vote_round)
+        _leave(turn, t("vote.opened_notified", total=t.number(queued)))
+    else:
+        _leave(turn, t("vote.opened_quiet"))
+    await _show_round(turn, vote_round, edit=False)
+
+
+async def _tell_residents(turn: Turn, vote_round: VoteRound) -> int:
+    """The news goes out as an announcement to the community's residents, with a 去投票 button."""
+    assert turn.user is not None
+    i18n = turn.services.i18n
+    community = await turn.tx.communities.get(vote_round.community_id)
+    name = community.name if community else ""
+
+    def render(locale: str) -> str:
+        tr = i18n.translator(locale)
+        return tr("vote.news", community=name, title=vote_round.title, closes=tr.datetime(vote_round.closes_at))
+
+    queued = await broadcast.announce(
+        turn.tx, turn.user.telegram_id, render(turn.t.locale), "residents", render, turn.now,
+        markup=lambda locale: views.go_vote_keyboard(i18n.translator(locale), vote_round.id).to_dict(),
+    )  # fmt: skip
+    turn.enqueued = True
+    return queued.total
+
+
+# --- an open or closed round ----------------------------------------------------------------------------------
+
+
+async def _round_action(turn: Turn, action: str, round_id: int, rest: list[int]) -> None:
+    assert turn.user is not None
+    t = turn.t
+    vote_round = await votes.round_for_staff(turn.tx, turn.user.telegram_id, round_id)
+    if action == "show":
+        await _show_round(turn, vote_round, edit=True)
+    elif action == "paper" and not rest:
+        if not votes.is_open(vote_round, turn.now):
+            raise votes.Closed()
+        projects = await turn.tx.votes.projects(round_id)
+        rows = [_button(t("vote.button", position=p.position, title=p.title), f"pp:{round_id}:{p.id}")
+                for p in projects]  # fmt: skip
+        rows.append(_button(t("common.back"), f"show:{round_id}"))
+        turn.edit_trigger(t("vote.paper_pick"), InlineKeyboardMarkup(rows))
+    elif action == "pp" and len(rest) == 1:
+        project = next((p for p in await turn.tx.votes.projects(round_id) if p.id == rest[0]), None)
+        if project is None or not votes.is_open(vote_round, turn.now):
+            raise votes.Closed()
+        turn.goto(State.ROUND_PAPER, return_to=_return_to(turn), round_id=round_id, project_id=project.id)
+        turn.edit_trigger(t("vote.paper_for", position=project.position, title=project.title))
+        turn.say(t("vote.paper_prompt", title=project.title), ikb.typing_only(t))
+    elif action == "close" and not rest:
+        markup = InlineKeyboardMarkup(
+            [_button(t("vote.close_confirm"), f"closeok:{round_id}"), _button(t("common.back"), f"show:{round_id}")]
+        )  # fmt: skip
+        turn.edit_trigger(t("vote.close_ask", title=vote_round.title), markup)
+    elif action == "closeok" and not rest:
+        results = await votes.close_early(turn.tx, turn.user.telegram_id, round_id, turn.now)
+        if results is None:
+            raise votes.Closed()
+        await announce_results(turn, results)
+        await _show_round(turn, results.round, edit=True)
+    else:
+        turn.answer(t("common.stale_button"))
+
+
+async def _show_round(turn: Turn, vote_round: VoteRound, *, edit: bool) -> None:
+    t = turn.t
+    text = views.results_text(t, await votes.results(turn.tx, vote_round), with_notes=True)
+    markup = views.staff_round_keyboard(t, vote_round, votes.is_open(vote_round, turn.now))
+    if edit:
+        turn.edit_trigger(text, markup)
+    else:
+        turn.say(text, markup)
+
+
+async def _paper_typed(turn: Turn, text: str) -> None:
+    assert turn.user is not None
+    ballots, note = votes.parse_paper(text)
+    round_id, project_id = int(turn.data["round_id"]), int(turn.data["project_id"])
+    try:
+        project = await votes.add_paper(turn.tx, turn.user.telegram_id, round_id, project_id, ballots, note, turn.now)
+    except votes.Closed:
+        _leave(turn, turn.t("vote.closed_already"))
+        return
+    _leave(turn, turn.t("vote.paper_added", ballots=turn.t.number(ballots), title=project.title, note=note))
+    vote_round = await turn.tx.votes.get_round(round_id)
+    assert vote_round is not None
+    await _show_round(turn, vote_round, edit=False)
+
+
+async def announce_results(turn: Turn, results: votes.Results) -> None:
+    """When a round closes (on time or early): the results to everyone who voted online and to the staff
+    member who opened it, each in their language."""
+    i18n = turn.services.i18n
+    recipients = dict(await turn.tx.votes.voters(results.round.id))
+    creator = await turn.tx.users.get(results.round.created_by)
+    if creator is not None and creator.blocked_at is None:
+        recipients[creator.telegram_id] = creator.locale
+    for chat_id, locale in recipients.items():
+        tr = i18n.translator(locale)
+        text = tr("vote.closed_news") + "\n\n" + views.results_text(tr, results, with_notes=False)
+        await turn.tx.outbox.enqueue(chat_id, text, None, turn.now)
+        turn.enqueued = True

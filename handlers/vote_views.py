@@ -1,0 +1,81 @@
+"""How a vote on projects looks in chat: the ballot a resident presses, the results, and their buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from core.votes import Results
+from storage.records import VoteProject, VoteRound
+
+VOTE = "vt"  # residents: vt:show:<round>, vt:v:<round>:<project>
+ROUND = "vr"  # staff: vr:list, vr:new, vr:show:<round>, vr:paper:<round>, …
+
+
+def project_line(t: Translator, p: VoteProject) -> str:
+    line = t("vote.project_line", position=p.position, title=p.title, organization=p.organization,
+             budget=t.number(p.budget_yuan))  # fmt: skip
+    return f"{line}\n    {p.description}" if p.description else line
+
+
+def ballot_text(t: Translator, vote_round: VoteRound, projects: Sequence[VoteProject], mine: int | None) -> str:
+    chosen = next((p for p in projects if p.id == mine), None)
+    status = (
+        t("vote.ballot_mine", position=chosen.position, title=chosen.title) if chosen else t("vote.ballot_none")
+    )
+    lines = "\n".join(project_line(t, p) for p in projects)
+    return t("vote.ballot", title=vote_round.title, closes=t.datetime(vote_round.closes_at), projects=lines,
+             status=status)  # fmt: skip
+
+
+def ballot_keyboard(t: Translator, vote_round: VoteRound, projects: Sequence[VoteProject], mine: int | None
+                    ) -> InlineKeyboardMarkup:  # fmt: skip
+    rows = [
+        [InlineKeyboardButton(("✅ " if p.id == mine else "") + t("vote.button", position=p.position, title=p.title),
+                              callback_data=f"{VOTE}:v:{vote_round.id}:{p.id}")]
+        for p in projects
+    ]  # fmt: skip
+    return InlineKeyboardMarkup(rows)
+
+
+def results_text(t: Translator, results: Results, *, with_notes: bool) -> str:
+    vote_round = results.round
+    if vote_round.status == "closed":
+        head = t("vote.results_closed", title=vote_round.title, closes=t.datetime(vote_round.closes_at))
+    else:
+        head = t("vote.results_open", title=vote_round.title, closes=t.datetime(vote_round.closes_at))
+    lines = [
+        t("vote.results_line", position=r.project.position, title=r.project.title, total=t.number(r.total),
+          online=t.number(r.online), paper=t.number(r.paper))
+        + (t("vote.winner_mark") if r.won and vote_round.status == "closed" else "")
+        for r in results.tallies
+    ]  # fmt: skip
+    totals = t("vote.results_totals", online=t.number(results.online_total), paper=t.number(results.paper_total),
+               winners=vote_round.winners)  # fmt: skip
+    text = "\n".join([head, totals, "", *lines])
+    if with_notes and results.paper_notes:
+        titles = {r.project.id: r.project.title for r in results.tallies}
+        notes = [t("vote.paper_note_line", title=titles.get(pid, "?"), ballots=t.number(n), note=note)
+                 for pid, n, note in results.paper_notes]  # fmt: skip
+        text += "\n\n" + t("vote.paper_notes") + "\n" + "\n".join(notes)
+    return text
+
+
+def round_label(t: Translator, vote_round: VoteRound) -> str:
+    key = "vote.round_label_open" if vote_round.status == "open" else "vote.round_label_closed"
+    return t(key, title=vote_round.title, closes=t.date(vote_round.closes_at))
+
+
+def staff_round_keyboard(t: Translator, vote_round: VoteRound, is_open: bool) -> InlineKeyboardMarkup:
+    rows = []
+    if is_open:
+        rows.append([InlineKeyboardButton(t("vote.paper_button"), callback_data=f"{ROUND}:paper:{vote_round.id}")])
+        rows.append([InlineKeyboardButton(t("vote.close_button"), callback_data=f"{ROUND}:close:{vote_round.id}")])
+    rows.append([InlineKeyboardButton(t("vote.list_button"), callback_data=f"{ROUND}:list")])
+    return InlineKeyboardMarkup(rows)
+
+
+def go_vote_keyboard(t: Translator, round_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("vote.go_button"), callback_data=f"{VOTE}:show:{round_id}")]])

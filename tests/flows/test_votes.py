@@ -1,0 +1,228 @@
+"""Residents' votes on projects through the sandbox: staff open a round one question at a time and tell the
+residents; residents vote and change their vote; staff type in paper ballots; closing records the winners and
+tells the voters. Residents of another community, residents trying staff actions and staff of another
+community are refused."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import load_i18n, running_bot
+from core import people
+from sandbox import SandboxClient, SandboxServer, SimUser
+from storage.db import Database
+from storage.records import utc_now
+from tests.conftest import BOT_TOKEN, Running, make_settings
+from tests.flows.test_onboarding_flow import onboard
+from tests.flows.test_staff_loop import staff_member
+
+PROJECTS = (
+    "楼道照明改造\n阳光社工服务中心\n2万\n给老楼道装声控灯",
+    "儿童四点半课堂｜阳光社工服务中心｜8000",
+    "长者助餐补贴\n安康居家养老服务站\n15,000元\n给 80 岁以上老人每餐补 3 元",
+)
+
+
+async def open_round(staff: SimUser, *, notify: bool = True) -> None:
+    await staff.send_command("rounds")
+    (listing,) = await staff.wait_for_messages()
+    assert listing.text == "本社区还没有项目评议。点下面开始第一轮。"
+    await staff.press("➕ 新建评议")
+    (title_prompt,) = await staff.wait_for_messages()
+    assert title_prompt.text.startswith("这轮评议叫什么名字？")
+    await staff.send_text("2027年微实事项目")
+    (closes_prompt,) = await staff.wait_for_messages()
+    assert closes_prompt.text.startswith("什么时候截止？")
+    await staff.send_text("明天")  # not a date: asked again, nothing lost
+    (bad,) = await staff.wait_for_messages()
+    assert bad.text.startswith("没看懂这个日期")
+    await staff.send_text("14")
+    (first,) = await staff.wait_for_messages()
+    assert "请发送第 1 个候选项目" in first.text
+    await staff.send_text("只有名称")
+    (incomplete,) = await staff.wait_for_messages()
+    assert incomplete.text.startswith("项目格式不对")
+    for number, project in enumerate(PROJECTS, start=1):
+        await staff.send_text(project)
+        (added,) = await staff.wait_for_messages()
+        assert added.text.startswith(f"已添加第 {number} 个项目")
+    assert "预算 15,000 元" in added.text
+    await staff.press("✅ 完成")
+    (winners,) = await staff.wait_for_messages()
+    assert winners.text.startswith("共 3 个候选项目。资助几个项目")
+    assert winners.button_texts() == ["1", "2", "✖️ 取消"]
+    await staff.press("1")
+    preview = await staff.wait_for_edit(winners.message_id)
+    assert "资助 1 个项目" in preview.text and "1. 楼道照明改造 — 阳光社工服务中心，预算 20,000 元" in preview.text
+    await staff.press("📣 开启并通知居民" if notify else "开启（暂不通知）")
+    # The staff member lives in 阳光社区 too, so the news reaches them as well (through the outbox, in any order).
+    arrived = await staff.wait_for_messages(3 if notify else 2, timeout=10)
+    told, view = [m for m in arrived if not m.text.startswith("🗳 阳光社区项目评议")]
+    assert told.text.startswith("已开始通知本社区" if notify else "居民可以发送 /vote")
+    assert view.text.startswith("🗳 2027年微实事项目（进行中，") and "网上投票 0 票，纸质票 0 票" in view.text
+
+
+async def test_a_round_from_opening_to_results(running: Running) -> None:
+    staff = await staff_member(running)
+    voters = [await running.client.user(first_name=f"居民{i}") for i in range(3)]
+    for voter in voters:
+        await onboard(voter)
+    elsewhere = await running.client.user(first_name="桂花居民")
+    await onboard(elsewhere, "桂花社区")
+
+    await open_round(staff)
+    news_of = {}
+    for voter in voters:
+        (news,) = await voter.wait_for_messages(timeout=10)
+        assert news.text.startswith("🗳 阳光社区项目评议：2027年微实事项目") and news.button_texts() == ["🗳 去投票"]
+        news_of[voter.id] = news
+    await elsewhere.expect_silence(0.3)
+
+    # 居民0 votes from the news, then changes their mind; the others vote through /vote.
+    await voters[0].press("🗳 去投票")
+    ballot = await voters[0].wait_for_edit(news_of[voters[0].id].message_id)
+    assert "您还没有投票" in ballot.text
+    assert ballot.button_texts() == ["1. 楼道照明改造", "2. 儿童四点半课堂", "3. 长者助餐补贴"]
+    answer = await voters[0].press("2. 儿童四点半课堂")
+    assert answer is not None and answer.text == "已投给 2. 儿童四点半课堂"
+    changed = await voters[0].wait_for_edit(ballot.message_id)
+    assert "您现在投给了：2. 儿童四点半课堂" in changed.text
+    await voters[0].press("1. 楼道照明改造")
+    changed = await voters[0].wait_for_edit(ballot.message_id)
+    assert "您现在投给了：1. 楼道照明改造" in changed.text and "✅ 1. 楼道照明改造" in changed.button_texts()
+    for voter, choice in ((voters[1], "2. 儿童四点半课堂"), (voters[2], "2. 儿童四点半课堂")):
+        await voter.send_command("vote")
+        (own_ballot,) = await voter.wait_for_messages()
+        await voter.press(choice, message_id=own_ballot.message_id)
+        await voter.wait_for_edit(own_ballot.message_id)
+
+    # Paper ballots from the residents' council, shown apart from the online votes.
+    await staff.send_command("rounds")
+    (listing,) = await staff.wait_for_messages()
+    await staff.press(listing.button_texts()[0])
+    shown = await staff.wait_for_edit(listing.message_id)
+    assert "网上投票 3 票，纸质票 0 票" in shown.text
+    await staff.press("📝 录入纸质票")
+    await staff.wait_for_edit(listing.message_id)
+    await staff.press("3. 长者助餐补贴")
+    (paper_prompt,) = await staff.wait_for_messages()
+    assert paper_prompt.text.startswith("请输入「长者助餐补贴」的纸质票数")
+    await staff.send_text("很多张")
+    (bad,) = await staff.wait_for_messages()
+    assert bad.text.startswith("请先写票数")
+    await staff.send_text("5 居民议事会现场投票")
+    added, results = await staff.wait_for_messages(2)
+    assert added.text == "已录入：长者助餐补贴 纸质票 5 张（居民议事会现场投票）。"
+    assert "3. 长者助餐补贴：共 5 票（网上 0，纸质 5）" in results.text
+    assert "2. 儿童四点半课堂：共 2 票（网上 2，纸质 0）" in results.text
+    assert "纸质票记录：\n· 长者助餐补贴：5 张，居民议事会现场投票" in results.text
+
+    # Closing early: winners recorded, the voters and the staff member are told.
+    await staff.press("⏹ 立即截止", message_id=results.message_id)
+    await staff.wait_for_edit(results.message_id)
+    await staff.press("⏹ 确认截止", message_id=results.message_id)
+    final = await staff.wait_for_edit(results.message_id)
+    assert final.text.startswith("🗳 2027年微实事项目（已于")
+    assert "3. 长者助餐补贴：共 5 票（网上 0，纸质 5） ⭐ 入选" in final.text
+    assert "⭐" not in final.text.split("入选", 1)[1]  # one project funded
+    for voter in (*voters, staff):
+        (news,) = await voter.wait_for_messages(timeout=10)
+        assert news.text.startswith("🗳 评议已截止，结果如下：") and "⭐ 入选" in news.text
+    async with running.db.transaction() as tx:
+        (vote_round,) = await tx.votes.rounds(1, 5)
+        projects = await tx.votes.projects(vote_round.id)
+    assert vote_round.status == "closed"
+    assert [(p.title, p.won, p.final_online, p.final_paper) for p in projects] == [
+        ("楼道照明改造", False, 1, 0), ("儿童四点半课堂", False, 2, 0), ("长者助餐补贴", True, 0, 5),
+    ]  # fmt: skip
+
+    # After closing, a ballot press shows the results instead of counting.
+    answer = await voters[0].press("2. 儿童四点半课堂", message_id=ballot.message_id)
+    assert answer is not None and answer.text == "这项评议已经截止，不能再投票或录入了。"
+    async with running.db.transaction() as tx:
+        assert await tx.votes.vote_of(vote_round.id, voters[0].id) == projects[0].id
+
+
+async def test_residents_and_other_communities_are_refused(running: Running) -> None:
+    staff = await staff_member(running)
+    resident = await running.client.user()
+    await onboard(resident)
+    await open_round(staff, notify=False)
+    async with running.db.transaction() as tx:
+        other_staff_id = 900099
+        await people.register_staff(tx, other_staff_id, "桂花社区", "zh_CN", utc_now())
+        (vote_round,) = await tx.votes.rounds(1, 5)
+        projects = await tx.votes.projects(vote_round.id)
+
+    await resident.send_command("rounds")
+    (refused,) = await resident.wait_for_messages()
+    assert refused.text == "只有社区工作人员可以管理项目评议，而且只能管理本社区的评议。"
+
+    # A resident of 桂花社区 sees no round of 阳光社区 and a forged ballot press counts nothing.
+    elsewhere = await running.client.user()
+    await onboard(elsewhere, "桂花社区")
+    await elsewhere.send_command("vote")
+    (none,) = await elsewhere.wait_for_messages()
+    assert none.text.startswith("您的社区目前没有项目评议")
+    answer = await elsewhere.press_forged(f"vt:v:{vote_round.id}:{projects[0].id}")
+    assert answer is not None and answer.text == "这项评议不属于您所在的社区。"
+
+    # Staff of 桂花社区 can neither look at nor close 阳光社区's round.
+    other = await running.client.user(other_staff_id)
+    await other.send_command("start")
+    await other.wait_for_messages()
+    answer = await other.press_forged(f"vr:closeok:{vote_round.id}")
+    assert answer is not None and answer.text == "只有社区工作人员可以管理项目评议，而且只能管理本社区的评议。"
+    # A resident cannot type in paper ballots either.
+    answer = await resident.press_forged(f"vr:pp:{vote_round.id}:{projects[0].id}")
+    assert answer is not None and answer.text == "只有社区工作人员可以管理项目评议，而且只能管理本社区的评议。"
+    async with running.db.transaction() as tx:
+        still = await tx.votes.get_round(vote_round.id)
+        assert still is not None and still.status == "open"
+        assert await tx.votes.online_counts(vote_round.id) == {}
+        assert await tx.votes.paper_counts(vote_round.id) == {}
+
+
+@pytest.fixture
+async def quick_timers(city: tuple[SandboxServer, SandboxClient, Path]) -> AsyncIterator[Running]:
+    """The bot with its time-limit loop ticking five times a second."""
+    server, client, db_path = city
+    settings = make_settings(server, db_path, timer_interval_seconds=0.2)
+    db = await Database.open(settings.database_url)
+    i18n = load_i18n(settings)
+    try:
+        async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1) as app:
+            yield Running(server, client, settings, db, i18n, app)
+    finally:
+        await db.close()
+
+
+async def test_a_round_closes_on_its_day_and_forgetting_a_voter_keeps_the_result(quick_timers: Running) -> None:
+    running = quick_timers
+    staff = await staff_member(running)
+    voter = await running.client.user()
+    await onboard(voter)
+    await open_round(staff, notify=False)
+    await voter.send_command("vote")
+    (ballot,) = await voter.wait_for_messages()
+    await voter.press("3. 长者助餐补贴")
+    await voter.wait_for_edit(ballot.message_id)
+    async with running.db.transaction() as tx:  # the closing day has come
+        await tx.conn.execute("UPDATE vote_rounds SET closes_at = ?", ((utc_now() - timedelta(minutes=1)).isoformat(),))
+    (news,) = await voter.wait_for_messages(timeout=10)  # the time-limit loop closed it
+    assert news.text.startswith("🗳 评议已截止") and "3. 长者助餐补贴：共 1 票（网上 1，纸质 0） ⭐ 入选" in news.text
+    await voter.send_command("privacy")
+    (summary,) = await voter.wait_for_messages()
+    await voter.press("撤回同意并删除我的信息")
+    await voter.wait_for_edit(summary.message_id)
+    await voter.press("确定删除")
+    await voter.wait_for_messages()
+    async with running.db.transaction() as tx:
+        (vote_round,) = await tx.votes.rounds(1, 5)
+        assert await tx.votes.vote_of(vote_round.id, voter.id) is None  # who voted is forgotten…
+        projects = await tx.votes.projects(vote_round.id)
+    assert [(p.final_online, p.won) for p in projects] == [(0, False), (0, False), (1, True)]  # …the result stays
