@@ -129,6 +129,12 @@ async def _announcement_and_vote(staff: Scene, wang: Scene) -> None:
     await staff.press("⏹ 确认截止")
     await wang.receives()
 
+    out("\n" + "─" * 60)
+    out("演示：本周报告（图表在 Telegram 里是一张图片）")
+    out("─" * 60)
+    await staff.say("/report")
+    await staff.press("本周")
+
 
 async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     out = transcript.out
