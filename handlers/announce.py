@@ -10,17 +10,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from core import broadcast
 from core.dialog import State
 from handlers import intake_keyboards as ikb
-from handlers import keyboards as kb
+from handlers import side_task
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 
 ANNOUNCE = "an"
 
-
-def _leave(turn: Turn, text: str) -> None:
-    back = State.parse(str(turn.data.get("return_to", State.MENU.value)))
-    turn.say(text, kb.main_menu_keyboard(turn.t) if back is State.MENU else kb.remove_keyboard())
-    turn.goto(back)
 
 
 @turn_handler
@@ -30,14 +25,14 @@ async def announce_command(update: Update, context: SansheContext, turn: Turn) -
     except broadcast.NotAllowed:
         turn.say(turn.t("announce.not_allowed"))
         return
-    turn.goto(State.ANNOUNCE_TEXT, return_to=turn.state.value)
+    side_task.begin(turn, State.ANNOUNCE_TEXT)
     turn.say(turn.t("announce.text_prompt", max=broadcast.MAX_TEXT), ikb.typing_only(turn.t))
 
 
 async def on_text(turn: Turn, text: str) -> None:
     t, i18n = turn.t, turn.services.i18n
     if i18n.matches("common.cancel", text) or i18n.matches("common.back", text):
-        _leave(turn, t("announce.cancelled"))
+        side_task.leave(turn, t("announce.cancelled"))
         return
     cleaned = text.strip()  # line breaks are the author's layout: keep them
     if not cleaned:
@@ -113,10 +108,10 @@ async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
             await turn.tx.broadcasts.set_progress_message(queued.broadcast_id, query.message.message_id)
         turn.enqueued = True
         turn.edit_trigger(t("announce.progress", sent=t.number(0), total=t.number(queued.total)))
-        _leave(turn, t("announce.queued", total=t.number(queued.total)))
+        side_task.leave(turn, t("announce.queued", total=t.number(queued.total)))
     elif action == "cancel":
         turn.edit_trigger(t("announce.cancelled"))
-        _leave(turn, t("announce.cancelled"))
+        side_task.leave(turn, t("announce.cancelled"))
     else:
         turn.answer(t("common.stale_button"))
 

@@ -16,7 +16,7 @@ from core import broadcast, votes
 from core.broadcast import NotAllowed
 from core.dialog import State
 from handlers import intake_keyboards as ikb
-from handlers import keyboards as kb
+from handlers import side_task
 from handlers import vote_views as views
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
@@ -29,11 +29,6 @@ MAX_FUNDED_CHOICES = 5
 def _button(text: str, data: str) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(text, callback_data=f"{views.ROUND}:{data}")]
 
-
-def _leave(turn: Turn, text: str) -> None:
-    back = State.parse(str(turn.data.get("return_to", State.MENU.value)))
-    turn.say(text, kb.main_menu_keyboard(turn.t) if back is State.MENU else kb.remove_keyboard())
-    turn.goto(back)
 
 
 @turn_handler
@@ -60,11 +55,30 @@ async def _list(turn: Turn, *, edit: bool) -> None:
 # --- opening a round, one question at a time -------------------------------------------------------------------
 
 
+async def prompt(turn: Turn) -> None:
+    """The question of the step the chat is in, asked again (after /help or a sticker, say)."""
+    t = turn.t
+    match turn.state:
+        case State.ROUND_TITLE:
+            turn.say(t("vote.title_prompt"))
+        case State.ROUND_CLOSES:
+            turn.say(t("vote.closes_prompt", days=votes.MAX_DAYS_OPEN))
+        case State.ROUND_PROJECT:
+            turn.say(*_next_project_question(turn))
+        case State.ROUND_PAPER:
+            project_id = int(turn.data.get("project_id", 0))
+            projects = await turn.tx.votes.projects(int(turn.data.get("round_id", 0)))
+            title = next((p.title for p in projects if p.id == project_id), "")
+            turn.say(t("vote.paper_prompt", title=title))
+        case _:
+            turn.say(t("input.use_buttons"))
+
+
 async def on_text(turn: Turn, text: str) -> None:
     """Typed answers in the ROUND_* steps."""
     t, i18n = turn.t, turn.services.i18n
-    if i18n.matches("common.cancel", text):
-        _leave(turn, t("vote.cancelled"))
+    if i18n.matches("common.cancel", text) or i18n.matches("common.back", text):
+        side_task.leave(turn, t("vote.cancelled"))
         return
     try:
         await broadcast.staff_community(turn.tx, turn.user.telegram_id if turn.user else 0)
@@ -72,7 +86,7 @@ async def on_text(turn: Turn, text: str) -> None:
     except votes.BadInput as bad:
         turn.say(t(bad.key, **bad.values))
     except NotAllowed:
-        _leave(turn, t("vote.staff_only"))
+        side_task.leave(turn, t("vote.staff_only"))
 
 
 async def _answer(turn: Turn, text: str) -> None:
@@ -95,15 +109,20 @@ async def _answer(turn: Turn, text: str) -> None:
             _ask_winners(turn)
             return
         added = t("vote.project_added", number=len(projects), title=draft.title, budget=t.number(draft.budget_yuan))
-        if len(projects) < votes.MIN_PROJECTS:
-            turn.say(added + "\n\n" + t("vote.project_prompt_more", number=len(projects) + 1))
-        else:
-            turn.say(added + "\n\n" + t("vote.project_prompt_or_done", number=len(projects) + 1),
-                     InlineKeyboardMarkup([_button(t("vote.done"), "done")]))  # fmt: skip
+        question, markup = _next_project_question(turn)
+        turn.say(added + "\n\n" + question, markup)
     elif turn.state is State.ROUND_PAPER:
         await _paper_typed(turn, text)
     else:  # ROUND_CONFIRM waits for a button
         turn.say(t("input.use_buttons"))
+
+
+def _next_project_question(turn: Turn) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Ask for the next project; once there are enough, a 完成 button too."""
+    t, count = turn.t, len(turn.data.get("projects", []))
+    if count < votes.MIN_PROJECTS:
+        return t("vote.project_prompt_more", number=count + 1), None
+    return t("vote.project_prompt_or_done", number=count + 1), InlineKeyboardMarkup([_button(t("vote.done"), "done")])
 
 
 def _drafts(data: dict[str, Any]) -> list[votes.ProjectDraft]:
@@ -145,7 +164,7 @@ async def round_pressed(update: Update, context: SansheContext, turn: Turn) -> N
         elif action == "list":
             await _list(turn, edit=True)
         elif action == "new":
-            turn.goto(State.ROUND_TITLE, return_to=_return_to(turn))
+            side_task.begin(turn, State.ROUND_TITLE)
             turn.edit_trigger(t("vote.new_started"))
             turn.say(t("vote.title_prompt"), ikb.typing_only(t))
         elif args and all(a.isdigit() for a in args):
@@ -158,18 +177,12 @@ async def round_pressed(update: Update, context: SansheContext, turn: Turn) -> N
         turn.answer(t("vote.closed_already"), alert=True)
 
 
-def _return_to(turn: Turn) -> str:
-    """Where /cancel or the end of a step leads: back to where the person was, unless that was a round step."""
-    if turn.state.value.startswith("round."):
-        return str(turn.data.get("return_to", State.MENU.value))
-    return turn.state.value
-
 
 async def _opening_step(turn: Turn, action: str, args: list[str]) -> None:
     t = turn.t
     if action == "cancel" and turn.state in (State.ROUND_CONFIRM, State.ROUND_PROJECT):
         turn.edit_trigger(t("vote.cancelled"))
-        _leave(turn, t("vote.cancelled"))
+        side_task.leave(turn, t("vote.cancelled"))
     elif action == "done" and turn.state is State.ROUND_PROJECT:
         turn.edit_trigger(t("vote.projects_done"))
         _ask_winners(turn)
@@ -197,9 +210,9 @@ async def _open(turn: Turn, *, notify: bool) -> None:
     turn.edit_trigger(t("vote.opened", title=vote_round.title))
     if notify:
         queued = await _tell_residents(turn, vote_round)
-        _leave(turn, t("vote.opened_notified", total=t.number(queued)))
+        side_task.leave(turn, t("vote.opened_notified", total=t.number(queued)))
     else:
-        _leave(turn, t("vote.opened_quiet"))
+        side_task.leave(turn, t("vote.opened_quiet"))
     await _show_round(turn, vote_round, edit=False)
 
 
@@ -243,7 +256,7 @@ async def _round_action(turn: Turn, action: str, round_id: int, rest: list[int])
         project = next((p for p in await turn.tx.votes.projects(round_id) if p.id == rest[0]), None)
         if project is None or not votes.is_open(vote_round, turn.now):
             raise votes.Closed()
-        turn.goto(State.ROUND_PAPER, return_to=_return_to(turn), round_id=round_id, project_id=project.id)
+        side_task.begin(turn, State.ROUND_PAPER, round_id=round_id, project_id=project.id)
         turn.edit_trigger(t("vote.paper_for", position=project.position, title=project.title))
         turn.say(t("vote.paper_prompt", title=project.title), ikb.typing_only(t))
     elif action == "close" and not rest:
@@ -278,9 +291,9 @@ async def _paper_typed(turn: Turn, text: str) -> None:
     try:
         project = await votes.add_paper(turn.tx, turn.user.telegram_id, round_id, project_id, ballots, note, turn.now)
     except votes.Closed:
-        _leave(turn, turn.t("vote.closed_already"))
+        side_task.leave(turn, turn.t("vote.closed_already"))
         return
-    _leave(turn, turn.t("vote.paper_added", ballots=turn.t.number(ballots), title=project.title, note=note))
+    side_task.leave(turn, turn.t("vote.paper_added", ballots=turn.t.number(ballots), title=project.title, note=note))
     vote_round = await turn.tx.votes.get_round(round_id)
     assert vote_round is not None
     await _show_round(turn, vote_round, edit=False)
