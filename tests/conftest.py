@@ -4,6 +4,7 @@ with a real SQLite file in a temporary folder."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +53,11 @@ async def city(tmp_path: Path) -> AsyncIterator[tuple[SandboxServer, SandboxClie
         yield server, client, db_path
 
 
-@pytest.fixture
-async def running(city: tuple[SandboxServer, SandboxClient, Path]) -> AsyncIterator[Running]:
+@asynccontextmanager
+async def bot_running(city: tuple[SandboxServer, SandboxClient, Path], **overrides: object) -> AsyncIterator[Running]:
+    """The real bot polling the sandbox, with settings changed by `overrides` (e.g. shorter time limits)."""
     server, client, db_path = city
-    settings = make_settings(server, db_path)
+    settings = make_settings(server, db_path, **overrides)
     db = await Database.open(settings.database_url)
     i18n = load_i18n(settings)
     try:
@@ -63,3 +65,9 @@ async def running(city: tuple[SandboxServer, SandboxClient, Path]) -> AsyncItera
             yield Running(server, client, settings, db, i18n, app)
     finally:
         await db.close()
+
+
+@pytest.fixture
+async def running(city: tuple[SandboxServer, SandboxClient, Path]) -> AsyncIterator[Running]:
+    async with bot_running(city) as bot:
+        yield bot

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import load_i18n, running_bot
 from sandbox import SandboxClient, SandboxServer
-from storage.db import Database
-from tests.conftest import BOT_TOKEN, Running, make_settings
+from tests.conftest import Running, bot_running
 from tests.flows.test_onboarding_flow import onboard
 from tests.flows.test_provider_flow import CHEN, ZHAO, file_pipe_request, providers
 from tests.flows.test_staff_loop import staff_member
@@ -17,15 +15,11 @@ from tests.flows.test_staff_loop import staff_member
 async def test_unanswered_pushes_move_on_then_escalate_and_stalled_tasks_are_reminded(
     city: tuple[SandboxServer, SandboxClient, Path],
 ) -> None:
-    server, client, db_path = city
-    settings = make_settings(
-        server, db_path, accept_timeout_minutes=0.02, urgent_accept_timeout_minutes=0.02, timer_interval_seconds=0.2,
+    async with bot_running(
+        city, accept_timeout_minutes=0.02, urgent_accept_timeout_minutes=0.02, timer_interval_seconds=0.2,
         dispatch_top_k=1, stall_hours=0.0005,
-    )  # fmt: skip
-    db = await Database.open(settings.database_url)
-    i18n = load_i18n(settings)
-    async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1) as app:
-        running = Running(server, client, settings, db, i18n, app)
+    ) as running:  # fmt: skip
+        client, db = running.client, running.db
         staff = await staff_member(running)
         chen, zhao = await providers(running, CHEN, ZHAO)
         resident = await client.user()
@@ -54,16 +48,11 @@ async def test_unanswered_pushes_move_on_then_escalate_and_stalled_tasks_are_rem
             first_request = (await tx.requests.of_resident(resident.id))[-1]
             history = [h.to_status for h in await tx.requests.history(first_request.id)]
         assert history == ["submitted", "dispatched", "dispatched", "escalated"]
-    await db.close()
 
 
 async def test_decline_pushes_to_the_next_provider_who_accepts(city: tuple[SandboxServer, SandboxClient, Path]) -> None:
-    server, client, db_path = city
-    settings = make_settings(server, db_path, dispatch_top_k=1)
-    db = await Database.open(settings.database_url)
-    i18n = load_i18n(settings)
-    async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1) as app:
-        running = Running(server, client, settings, db, i18n, app)
+    async with bot_running(city, dispatch_top_k=1) as running:
+        client = running.client
         chen, zhao = await providers(running, CHEN, ZHAO)
         resident = await client.user()
         await onboard(resident)
@@ -76,7 +65,6 @@ async def test_decline_pushes_to_the_next_provider_who_accepts(city: tuple[Sandb
         await zhao.press("✅ 接单")
         (accepted,) = await resident.wait_for_messages(timeout=10)
         assert "赵社工（阳光社工服务中心）会为您服务" in accepted.text
-    await db.close()
 
 
 async def test_a_provider_added_from_the_command_line_is_recognised_after_start(running: Running) -> None:

@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import load_i18n, running_bot
 from core import people
 from sandbox import SandboxClient, SandboxServer, SimUser
-from storage.db import Database
 from storage.records import utc_now
-from tests.conftest import BOT_TOKEN, Running, make_settings
+from tests.conftest import Running, bot_running
 from tests.flows.test_onboarding_flow import onboard
 from tests.flows.test_staff_loop import staff_member
 
@@ -187,18 +185,32 @@ async def test_residents_and_other_communities_are_refused(running: Running) -> 
         assert await tx.votes.paper_counts(vote_round.id) == {}
 
 
+async def test_a_sticker_repeats_the_question_and_back_leaves_without_opening(running: Running) -> None:
+    staff = await staff_member(running)
+    await staff.send_command("rounds")
+    await staff.wait_for_messages()
+    await staff.press("➕ 新建评议")
+    await staff.wait_for_messages()
+    await staff.send_text("2027年微实事项目")
+    await staff.wait_for_messages()
+    await staff.send_sticker()
+    unexpected, again = await staff.wait_for_messages(2)
+    assert unexpected.text.startswith("收到您的") and "这一步我用不上它" in unexpected.text
+    assert again.text.startswith("什么时候截止？")
+    await staff.send_text("↩️ 返回")
+    (left,) = await staff.wait_for_messages()
+    assert left.text == "已取消，评议没有开启。" and left.reply_keyboard is not None  # back at the main menu
+    async with running.db.transaction() as tx:
+        assert await tx.votes.rounds(1, 5) == []
+        dialog = await tx.dialogs.get(staff.id)
+    assert dialog is not None and dialog.state == "menu"
+
+
 @pytest.fixture
 async def quick_timers(city: tuple[SandboxServer, SandboxClient, Path]) -> AsyncIterator[Running]:
     """The bot with its time-limit loop ticking five times a second."""
-    server, client, db_path = city
-    settings = make_settings(server, db_path, timer_interval_seconds=0.2)
-    db = await Database.open(settings.database_url)
-    i18n = load_i18n(settings)
-    try:
-        async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1) as app:
-            yield Running(server, client, settings, db, i18n, app)
-    finally:
-        await db.close()
+    async with bot_running(city, timer_interval_seconds=0.2) as bot:
+        yield bot
 
 
 async def test_a_round_closes_on_its_day_and_forgetting_a_voter_keeps_the_result(quick_timers: Running) -> None:
