@@ -3,9 +3,11 @@
     .venv/bin/python bench/matching.py [--tune-only]
 
 Needs files in tests/data/: needs_tune.csv, needs_tune2.csv (adversarial: off-topic talk that names
-a service word), needs_tune3.csv (plainly worded needs, statements of a trouble) and needs_tune4.csv
+a service word), needs_tune3.csv (plainly worded needs, statements of a trouble), needs_tune4.csv
 (written independently later: typos, homophones, English, traditional characters, chit-chat,
-out-of-scope requests) are for tuning; needs_heldout.csv, needs_heldout2.csv and needs_heldout3.csv
+out-of-scope requests) and needs_tune5.csv (written independently later still, on rejection: greetings,
+remarks, stories, thanks and out-of-scope requests that must match nothing, each beside real needs worded
+close to them) are for tuning; needs_heldout.csv, needs_heldout2.csv and needs_heldout3.csv
 are held out. A needs file that is not there is skipped and its figures come out as null.
 
 --tune-only leaves the held-out files unread (held-out figures come out as null): use it while working
@@ -14,8 +16,8 @@ on the engine, so that the held-out figures are only looked at once the work is 
 Progress goes to stderr; the LAST stdout line is one JSON object with the figures: `top1`, `top3`,
 `rejection` and `miss_rate` are those of needs_heldout.csv, `heldout2_*` those of needs_heldout2.csv,
 `heldout3_*` those of needs_heldout3.csv, `heldout_all_*` those of all the held-out needs pooled, and
-`tune_*`, `tune2_*`, `tune3_*`, `tune4_*` and `dev_*` those of the tuning sets. The held-out files are read here
-only, and only aggregate figures leave this script (never their rows): that keeps them honest.
+`tune_*`, `tune2_*`, `tune3_*`, `tune4_*`, `tune5_*` and `dev_*` those of the tuning sets. The held-out files
+are read here only, and only aggregate figures leave this script (never their rows): that keeps them honest.
 Runs pinned to one CPU. Not part of the test suite.
 """
 
@@ -191,12 +193,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     tune2 = read_needs(DATA / "needs_tune2.csv")
     tune3 = read_needs(DATA / "needs_tune3.csv")
     tune4 = read_needs(DATA / "needs_tune4.csv")
+    tune5 = read_needs(DATA / "needs_tune5.csv")
     heldout = [] if args.tune_only else read_needs(DATA / "needs_heldout.csv")
     heldout2 = [] if args.tune_only else read_needs(DATA / "needs_heldout2.csv")
     heldout3 = [] if args.tune_only else read_needs(DATA / "needs_heldout3.csv")
     log(
         f"catalogue: {len(parsed.entries)} services; tune {len(tune)} + {len(tune2)} + {len(tune3)} + {len(tune4)} "
-        f"needs; held-out {len(heldout)} + {len(heldout2)} + {len(heldout3)} needs"
+        f"+ {len(tune5)} needs; held-out {len(heldout)} + {len(heldout2)} + {len(heldout3)} needs"
     )
 
     matcher = Matcher.build(parsed.entries)
@@ -216,10 +219,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     log(f"tune3:     {tuned3}")
     tuned4 = accuracy_or_nulls(matcher, tune4)
     log(f"tune4:     {tuned4}")
+    tuned5 = accuracy_or_nulls(matcher, tune5)
+    log(f"tune5:     {tuned5}")
     dev = accuracy_or_nulls(matcher, read_needs(DEV_NEEDS))
     log(f"dev:       {dev}")
 
-    queries = [text for text, _ in heldout + heldout2 + heldout3 + tune + tune2 + tune3 + tune4]
+    queries = [text for text, _ in heldout + heldout2 + heldout3 + tune + tune2 + tune3 + tune4 + tune5]
     real_communities = sorted({c for e in parsed.entries for c in e.communities})
     p50_30, p99_30 = latency_ms(matcher, queries, real_communities)
     log(f"latency, {len(parsed.entries)} services: p50 {p50_30} ms, p99 {p99_30} ms")
@@ -244,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     figures |= {f"tune2_{k}": tuned2[k] for k in _FIGURES}
     figures |= {f"tune3_{k}": tuned3[k] for k in _FIGURES}
     figures |= {f"tune4_{k}": tuned4[k] for k in _FIGURES}
+    figures |= {f"tune5_{k}": tuned5[k] for k in _FIGURES}
     figures |= {f"dev_{k}": dev[k] for k in _FIGURES}
     figures |= {
         "n_heldout": len(heldout),
@@ -253,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "n_tune2": len(tune2),
         "n_tune3": len(tune3),
         "n_tune4": len(tune4),
+        "n_tune5": len(tune5),
         "p50_ms_30": p50_30,
         "p99_ms_30": p99_30,
         "p50_ms_10k": p50_10k,

@@ -373,14 +373,15 @@ class Analyzer:
         """Synonym terms that sound like a window of the need and share at least half its characters
         (赔同 → 陪同, 残积证 → 残疾证), as (start, window, term), longest windows first. Everyday words are
         taken as meant: a window that is one (老板 is no typo of 老伴), lies in one or cuts one in two (买彩票
-        holds no 买菜) is skipped, and so is a window sharing no character with the term (屋里 is not 物理)."""
+        holds no 买菜) is skipped, and so is one that cuts a synonym term found in the need in two (的水 in
+        的水管 is no 滴水) or shares no character with the term (屋里 is not 物理)."""
         text, everyday = run.text, common_words()
         words = [
             (start, start + size)
             for size in (2, 3, 4)
             for start in range(len(text) - size + 1)
             if text[start : start + size] in everyday
-        ]
+        ] + [(start, end) for start, end in run.term_spans if end - start > 1]
         found: list[tuple[int, str, str]] = []
         for size in (4, 3, 2):
             for start in range(len(text) - size + 1):

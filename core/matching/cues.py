@@ -8,11 +8,16 @@ with them and says:
 - whether it asks for help: a request (想, 请, 帮, 能不能, 有没有, 怎么办…) or a trouble (坏, 堵, 不会, 没人,
   怕, 太…) that no frame governs;
 - whether it asks a question (吗, 哪里, 几点, 怎么…), which asks about a service only if the words it
-  names are the service's own;
+  names are the service's own; a yes-no question about the listener (你会说英语吗, 你是志愿者吗) is talk
+  to whoever answers, not a request;
 - which of its characters are framed: told of the past, reported, supposed, bought or sold, thanked
   for or praised. A framed word is only mentioned, not asked for. A request verb with an aspect marker
   (请了, 换过, 装好) tells what was done; a trouble of the recent past that nothing settles (上个月失业了)
   or that a clause about now follows (去年老伴走了，现在家里就我一个) is a need still.
+
+A trouble negated (没堵过, 没有漏水, 不疼了) is none: a sub-clause that tells of one and neither asks,
+complains nor questions says all is well, and its words are only mentioned. 没 that ends a clause after
+了 or 过 (你看了没, 去过长沙没有) or stands between a verb and itself (吃没吃) asks yes or no: it tells of no lack.
 
 Roles (data/roles.txt) say which synonym words name people (老人, 孩子), a manner (上门, 报名), an
 everyday thing (手机, 冰箱) or only a fault (坏了, 修) rather than a kind of help; the scorer uses them.
@@ -41,9 +46,13 @@ ELSEWHERE = "elsewhere"
 PAST, RECENT, REPORT, HYPOTHETICAL, SHOP = "past", "recent", "report", "hypothetical", "shop"
 THANKS, PRAISE, DONE = "thanks", "praise", "done"
 PRICE, TURN, NOW, NEUTRAL = "price", "turn", "now", "neutral"
+# Frame of a yes-no question about the listener (你会说英语吗, 你是机器人吗): talk to whoever answers.
+LISTENER = "listener"
+# Frame of a sub-clause that tells of a trouble negated (没堵过, 不疼了), set by the reader (no cue section).
+NEGATED = "negated"
 KINDS = frozenset(
     {ASK, QUESTION, YES_NO, TROUBLE, SKILL, PAST, RECENT, REPORT, HYPOTHETICAL, SHOP, THANKS, PRAISE, DONE, PRICE}
-    | {TURN, NOW, NEUTRAL}
+    | {TURN, NOW, NEUTRAL, LISTENER}
 )
 # Not knowing how to do something (不会, 学, 教) is a trouble that a teaching service answers.
 ASKING = frozenset({ASK, TROUBLE, SKILL})
@@ -55,6 +64,9 @@ HARD_FRAMES = (PAST, REPORT, HYPOTHETICAL, SHOP)
 # the story of a need. A thank-you is one at the end of a clause ("能修一下吗，谢谢"), but a hard frame
 # before what it thanks for ("谢谢你们帮我修好了水管").
 SOFT_FRAMES = (PRAISE, THANKS, DONE)
+# Frames lifted as soon as a message asks for something: the soft ones, and talk to the listener ("你是社工吗？
+# 我家老人需要送饭").
+_LIFTED_BY_ASKING = (*SOFT_FRAMES, LISTENER)
 # Frames that make a whole message that asks for nothing a remark (see lift_frames).
 _REMARKS = frozenset({PRAISE, THANKS})
 # Frames that carry on into the next clauses ("如果我中了彩票，就全部捐给你们") until a clause does one of these.
@@ -66,6 +78,14 @@ CARRIED_UNTIL: dict[str, frozenset[str]] = {
 _MODALS = frozenset({"能", "可以", "还能"})
 _YES_NO_PARTICLE = "吗"
 _WILL, _DONE = "要", "了"
+# A negation before a trouble tells there is none (没堵过, 没有漏水, 不疼了); not before a word of degree
+# or frequency, which says how much of a trouble there is (不太方便, 不老是).
+_NEGATIONS_HAN = frozenset({"没", "没有", "不"})
+_DEGREE = frozenset({"太", "老是", "总是"})
+# 没 ending a clause after an aspect marker asks yes or no (你看了没, 去过没有), as between a verb and
+# itself (吃没吃); what may still follow it.
+_YES_NO_ASPECT = frozenset("了过")
+_TRAILING_PARTICLES = frozenset("啊呀呢啦嘛哦")
 # A request verb with an aspect marker tells what was done, not what is wanted: 请了钟点工, 换了水龙头,
 # 申请过, 交完电费, 空调刚装好.
 _ASPECT = ("了", "过", "完", "好了")
@@ -91,12 +111,13 @@ ENGLISH_CUES: dict[str, str] = {
     **dict.fromkeys("yesterday ago last".split(), PAST),
     **dict.fromkeys("thank thanks thx".split(), THANKS),
     **dict.fromkeys("now nowadays".split(), NOW),
-    **dict.fromkeys("great nice lovely delicious cute happy love".split(), PRAISE),
+    **dict.fromkeys("great nice lovely delicious cute happy love crowded".split(), PRAISE),
 }
 
 _WOULD = frozenset({"d", "would", "wd"})
 _USE = frozenset({"use", "using", "operate", "work"})
 _NEGATIONS = frozenset({"t", "not", "cannot", "never", "no"})
+_NEGATED_STILL_TROUBLE = frozenset({"afford", "not", "t", "no", "never", "cannot"})
 
 
 def read_sections(path: Path) -> dict[str, list[str]]:
@@ -150,7 +171,7 @@ class ClauseReading:
     thanks_only: bool = False  # nothing but a thank-you: it thanks for the clause before
     past_trouble: bool = False  # a sub-clause told of the past tells of a trouble (去年老伴走了)
     recent_trouble: bool = False  # …of the recent past, whose trouble may well go on (上个月失业了)
-    settles: bool = False  # a frame governs some of it, or it says all is well (没事): a story's end
+    settles: bool = False  # a frame governs some of it or it says all is well (没事), and it asks nothing
     states: bool = False  # says how things are now, no frame governing any of it (现在家里就我一个)
 
     def framed(self, position: int) -> bool:
@@ -169,7 +190,8 @@ def lift_frames(readings: list[ClauseReading], topical: list[bool]) -> None:
     - a trouble told of the past and then a plain statement of how things are now tells of a need: the
       statement is the trouble's consequence ("去年老伴走了，现在家里就我一个"), unless a frame governs it
       or it says all is well ("上个月摔了一跤，现在没事了"); a trouble of the recent past that nothing after
-      it settles is still one ("上个月失业了");
+      it settles is still one ("上个月失业了"), as is one settled and then complained of again ("去年中风了，
+      现在不疼了，但是手脚不利索");
     - soft frames (praise, done, a closing thank-you) hold only if the message asks for nothing;
     - what the resident heard is what they ask about if they go on to ask where, how or when
       ("听说可以免费体检，在哪里做"), not if they only wonder whether it is true ("…，是真的吗");
@@ -186,12 +208,12 @@ def lift_frames(readings: list[ClauseReading], topical: list[bool]) -> None:
         if reading.past_trouble:
             for later in readings[i + 1 :]:
                 later.asks = later.asks or later.states
-        if reading.recent_trouble and not any(later.settles for later in readings[i + 1 :]):
+        if reading.recent_trouble and not _settled(readings[i + 1 :]):
             reading.lift((PAST,))
             reading.asks = True
     if any(r.asks for r in readings):
         for reading in readings:
-            reading.lift(SOFT_FRAMES)
+            reading.lift(_LIFTED_BY_ASKING)
     for i, reading in enumerate(readings):
         if REPORT in reading.frames and any(r.asks or r.wh_question for r in readings[i + 1 :]):
             reading.lift((REPORT,))
@@ -204,6 +226,15 @@ def lift_frames(readings: list[ClauseReading], topical: list[bool]) -> None:
         if remark is not None:
             for reading in readings:
                 reading.frames[:] = [frame or remark for frame in reading.frames]
+
+
+def _settled(later: list[ClauseReading]) -> bool:
+    """Whether these clauses, told after a trouble, end its story: one settles it (现在没事了) and none
+    after that complains or asks again (…，现在不疼了，但是手脚不利索)."""
+    settled = False
+    for reading in later:
+        settled = reading.settles or (settled and not reading.asks)
+    return settled
 
 
 @dataclass
@@ -226,6 +257,10 @@ def _frame(part: _Part, carried: str | None) -> str | None:
         return hard
     if carried is not None and not part.turns and not kinds & CARRIED_UNTIL[carried]:
         return carried
+    if LISTENER in kinds and not kinds & (ASKING | {QUESTION}):
+        return LISTENER
+    if NEGATED in kinds and not kinds & QUESTIONING:
+        return NEGATED
     if not kinds & QUESTIONING:
         return next((k for k in SOFT_FRAMES if k in kinds), None)
     return None
@@ -258,6 +293,41 @@ def _has_aspect(after: str) -> bool:
     """Whether the text right after a verb starts with an aspect marker (了, 过, 完) or ends the clause
     with a result (装好, 装好了)."""
     return after.startswith(_ASPECT) or after == "好"
+
+
+def _untroubled(text: str, found: list[tuple[int, int, str]], begin: int, end: int) -> list[tuple[int, int, str]]:
+    """The cues of the sub-clause begin–end, with a negated trouble (没堵过, 没有漏水: the negation and the
+    trouble) made one NEGATED cue and 没 that asks yes or no a [yesno] cue (你看了没, 吃没吃)."""
+    kept: list[tuple[int, int, str]] = []
+    n = 0
+    while n < len(found):
+        start, stop, kind = found[n]
+        following = found[n + 1] if n + 1 < len(found) else None
+        if kind == TROUBLE and text[start:stop] in _NEGATIONS_HAN:
+            if following and following[0] == stop and following[2] == TROUBLE and not _is_degree(text, following):
+                kept.append((start, following[1], NEGATED))
+                n += 2
+                continue
+            if text[start:stop] != "不" and _asks_yes_or_no(text, start, stop, begin, end):
+                kind = YES_NO
+        kept.append((start, stop, kind))
+        n += 1
+    return kept
+
+
+def _is_degree(text: str, cue: tuple[int, int, str]) -> bool:
+    return text[cue[0] : cue[1]] in _DEGREE
+
+
+def _asks_yes_or_no(text: str, start: int, stop: int, begin: int, end: int) -> bool:
+    """Whether 没 (没有) at start–stop of the sub-clause begin–end asks yes or no: it ends the clause after
+    an aspect marker (你看了没, 去过长沙没有) or stands between a verb and itself (吃没吃)."""
+    if start <= begin:
+        return False
+    at_end = not text[stop:end].strip("".join(_TRAILING_PARTICLES))
+    if at_end and not _YES_NO_ASPECT.isdisjoint(text[begin:start]):
+        return True
+    return stop < end and text[stop] == text[start - 1]
 
 
 def read_clause(
@@ -294,6 +364,7 @@ def read_clause(
         # 要 before a closing 了 tells what is about to happen (要降温了), not what is wanted (要装扶手).
         here = [(s, e, k) for s, e, k in here if not (text[s:e] == _WILL and text[e:end].endswith(_DONE))]
         here = [(s, e, k) for s, e, k in here if not (k == ASK and _has_aspect(text[e:end]))]
+        here = _untroubled(text, here, begin, end)
         kinds = {k for _, _, k in here}
         words = {text[s:e] for s, e, _ in here}
         if _YES_NO_PARTICLE in words and words & _MODALS:
@@ -306,7 +377,8 @@ def read_clause(
     said = any(content(j) and not in_cue[j] for j in range(len(text)))
     reading.thanks_only = THANKS in kinds and not said
     reading.states = NOW in kinds and NEUTRAL not in kinds and not any(reading.frames)
-    reading.settles = NEUTRAL in kinds or any(reading.frames)
+    # A clause that goes on to complain settles nothing ("现在不疼了，但是手脚不利索").
+    reading.settles = (NEUTRAL in kinds or any(reading.frames)) and not reading.asks
     return reading
 
 
@@ -315,7 +387,18 @@ def read_english(
 ) -> ClauseReading:
     """The same reading for a run of Latin words (flags per word), as one sub-clause. `troubles(word)`
     says whether a word that is no cue names a trouble all the same (a trouble word of roles.txt)."""
-    kinds = {ENGLISH_CUES[w] if w in ENGLISH_CUES else TROUBLE for w in words if w in ENGLISH_CUES or troubles(w)}
+
+    def kind(word: str) -> str | None:
+        return ENGLISH_CUES.get(word) or (TROUBLE if troubles(word) else None)
+
+    # A negated trouble is none ("it hasn't clogged since"), but "can't afford" is the trouble itself.
+    negated = {
+        j
+        for i, w in enumerate(words[:-1])
+        if w in _NEGATIONS and kind(words[i + 1]) == TROUBLE and words[i + 1] not in _NEGATED_STILL_TROUBLE
+        for j in (i, i + 1)
+    }
+    kinds = {k for i, w in enumerate(words) if i not in negated and (k := kind(w)) is not None}
     # "I'd like to…", "would like" asks; "I like dancing" praises.
     if any(w == "like" and i and words[i - 1] in _WOULD for i, w in enumerate(words)):
         kinds.add(ASK)
