@@ -10,12 +10,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from bot.cli_text import both
+from bot.i18n import CatalogueError
+
 
 def build_parser() -> argparse.ArgumentParser:
     # Imported here so that `sanshe --help` stays fast and a broken optional module names itself.
     from bot import cli_catalog, cli_demo, cli_export, cli_match, cli_people, cli_run
 
-    parser = argparse.ArgumentParser(prog="sanshe", description="三社联动 Sanshe bot")
+    parser = argparse.ArgumentParser(prog="sanshe", description=both("cli.description", sep=" "))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (cli_run, cli_demo, cli_catalog, cli_match, cli_people, cli_export):
         module.register(sub)
@@ -23,7 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except CatalogueError as exc:  # the words themselves are missing: say which file, plainly
+        print(f"sanshe: {exc}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli_db import CliError, in_transaction
+from bot.cli_text import both
 from bot.config import Settings
 from core.catalog import (
     CatalogParseResult,
@@ -33,17 +34,15 @@ CSV, XLSX = ".csv", ".xlsx"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    catalog = sub.add_parser("catalog", help="import or export the service catalogue / 导入导出服务目录")
+    catalog = sub.add_parser("catalog", help=both("cli.catalog.help"))
     actions = catalog.add_subparsers(dest="action", required=True, metavar="ACTION")
-    importer = actions.add_parser(
-        "import", help="import a catalogue .csv (UTF-8, BOM optional) or .xlsx (first sheet) / 导入"
-    )
+    importer = actions.add_parser("import", help=both("cli.catalog.import_help"))
     importer.add_argument("file", type=Path)
-    importer.add_argument("--dry-run", action="store_true", help="check the file only / 只检查不导入")
+    importer.add_argument("--dry-run", action="store_true", help=both("cli.catalog.dry_run_help"))
     importer.set_defaults(func=import_command)
-    exporter = actions.add_parser("export", help="export the catalogue as .csv or .xlsx, by extension / 导出")
+    exporter = actions.add_parser("export", help=both("cli.catalog.export_help"))
     exporter.add_argument("file", type=Path)
-    exporter.add_argument("--active-only", action="store_true", help="leave out deactivated services / 只导出启用的")
+    exporter.add_argument("--active-only", action="store_true", help=both("cli.catalog.active_only_help"))
     exporter.set_defaults(func=export_command)
 
 
@@ -59,10 +58,7 @@ def _file_type(path: Path) -> str | None:
 
 
 def _unsupported(path: Path) -> int:
-    return _fail(
-        f"只支持 .csv 或 .xlsx 文件（.xls 请在 Excel 中另存为 .xlsx）：{path.name} / "
-        f"only .csv or .xlsx files are supported (save an .xls as .xlsx): {path.name}"
-    )
+    return _fail(both("cli.catalog.unsupported", file=path.name))
 
 
 def _parse(path: Path, file_type: str) -> CatalogParseResult:
@@ -76,21 +72,19 @@ def import_command(args: argparse.Namespace) -> int:
     try:
         result = _parse(args.file, file_type)
     except OSError as exc:
-        return _fail(f"无法读取文件 / cannot read file: {exc}")
+        return _fail(f"{both('cli.cannot_read')}: {exc}")
     except WorkbookError as exc:
         return _fail(str(exc))
     for warning in result.warnings:
-        print(f"警告 / warning: {warning}", file=sys.stderr)
+        print(f"{both('cli.warning')}: {warning}", file=sys.stderr)
     if not result.ok:
         for error in result.errors:
             print(f"{args.file}: {error}", file=sys.stderr)
-        return _fail(
-            f"有 {len(result.errors)} 处错误，什么都没有导入 / {len(result.errors)} error(s), nothing imported"
-        )
+        return _fail(both("cli.catalog.nothing_imported", count=len(result.errors)))
     if not result.entries:
-        return _fail("文件里没有服务 / the file has no services")
+        return _fail(both("cli.catalog.no_services"))
     if args.dry_run:
-        print(f"检查通过：{len(result.entries)} 项服务 / file is valid: {len(result.entries)} services")
+        print(both("cli.catalog.valid", count=len(result.entries)))
         return 0
 
     try:
@@ -102,16 +96,19 @@ def import_command(args: argparse.Namespace) -> int:
 
 
 def _summary(report: ImportReport) -> str:
+    # Labels in both languages side by side ("新增 added: 3"), the way operators and scripts know them.
+    added, updated = both("cli.catalog.added", sep=" "), both("cli.catalog.updated", sep=" ")
+    unchanged, deactivated = both("cli.catalog.unchanged", sep=" "), both("cli.catalog.deactivated", sep=" ")
     lines = [
-        f"新增 added: {len(report.added)}   更新 updated: {len(report.updated)}   "
-        f"未变 unchanged: {len(report.unchanged)}   停用 deactivated: {len(report.deactivated)}"
+        f"{added}: {len(report.added)}   {updated}: {len(report.updated)}   "
+        f"{unchanged}: {len(report.unchanged)}   {deactivated}: {len(report.deactivated)}"
     ]
     if report.deactivated:
-        lines.append("停用 deactivated: " + "、".join(report.deactivated))
+        lines.append(f"{deactivated}: " + "、".join(report.deactivated))
     if report.new_organizations:
-        lines.append("新建机构 new organisations: " + "、".join(report.new_organizations))
+        lines.append(f"{both('cli.catalog.new_organizations', sep=' ')}: " + "、".join(report.new_organizations))
     if report.new_communities:
-        lines.append("新建社区 new communities: " + "、".join(report.new_communities))
+        lines.append(f"{both('cli.catalog.new_communities', sep=' ')}: " + "、".join(report.new_communities))
     return "\n".join(lines)
 
 
@@ -132,8 +129,8 @@ def export_command(args: argparse.Namespace) -> int:
     except CliError as exc:
         return _fail(str(exc))
     except OSError as exc:
-        return _fail(f"无法写入文件 / cannot write file: {exc}")
-    print(f"已导出 {len(entries)} 项服务到 {args.file} / exported {len(entries)} services")
+        return _fail(f"{both('cli.cannot_write')}: {exc}")
+    print(both("cli.catalog.exported", count=len(entries), file=args.file))
     return 0
 
 

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from bot.cli_run import load_settings
+from bot.cli_text import both
 from bot.config import Settings
 from storage.db import Database, UnsupportedDatabaseUrl
 from storage.protocols import UnitOfWork
@@ -22,7 +23,7 @@ def in_transaction(work: Callable[[UnitOfWork, Settings], Awaitable[T]]) -> T:
     """Open the database named by the settings, run `work` in one transaction (all or nothing), close."""
     settings = load_settings()
     if settings is None:  # load_settings has already named each bad value
-        raise CliError("设置有误 / invalid settings")
+        raise CliError(both("cli.invalid_settings"))
 
     async def run() -> T:
         db = await Database.open(settings.database_url)

@@ -9,14 +9,15 @@ import logging
 import sys
 
 from bot.cli_run import wait_for_stop_signal
+from bot.cli_text import both
 from bot.demo import DemoWorld, Scene, demo_world, play_scenario
 from bot.transcript import Transcript
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("demo", help="run the bot against the local sandbox with a sample city")
-    parser.add_argument("--interactive", action="store_true", help="keep running and chat from this terminal")
-    parser.add_argument("--port", type=int, default=8081, help="sandbox port for --interactive (default 8081)")
+    parser = sub.add_parser("demo", help=both("cli.demo.help"))
+    parser.add_argument("--interactive", action="store_true", help=both("cli.demo.interactive_help"))
+    parser.add_argument("--port", type=int, default=8081, help=both("cli.demo.port_help"))
     parser.set_defaults(func=demo_command)
 
 
@@ -32,15 +33,14 @@ def demo_command(args: argparse.Namespace) -> int:
 
 async def _scripted() -> int:
     async with demo_world() as world:
-        await play_scenario(world, Transcript())
+        await play_scenario(world, Transcript(world.narrator))
     return 0
 
 
 async def _interactive(port: int) -> int:
     async with demo_world(port=port) as world:
-        print(f"Sandbox Bot API: {world.server.base_url}/bot<token>   control API: {world.server.base_url}/sandbox")
-        print("在下面输入消息与机器人对话；输入 “> 按钮文字” 点击按钮；Ctrl-C 退出。")
-        print("Type to chat; '> button text' presses a button; Ctrl-C quits.")
+        base = world.server.base_url
+        print(both("cli.demo.interactive_banner", api=f"{base}/bot<token>", control=f"{base}/sandbox", sep="\n"))
         chat = asyncio.create_task(_chat_from_terminal(world))
         await wait_for_stop_signal() if sys.stdin.isatty() else await _until_stdin_closes(chat)
         chat.cancel()
@@ -56,8 +56,9 @@ async def _until_stdin_closes(chat: asyncio.Task[None]) -> None:
 
 
 async def _chat_from_terminal(world: DemoWorld) -> None:
-    transcript = Transcript()
-    me = Scene(await world.client.user(first_name="你", language_code="zh-hans"), "🙂 你", transcript)
+    transcript = Transcript(world.narrator)
+    you = transcript.t("demo.name.you")
+    me = Scene(await world.client.user(first_name=you, language_code="zh-hans"), f"🙂 {you}", transcript)
     loop = asyncio.get_running_loop()
     while True:
         line = await loop.run_in_executor(None, sys.stdin.readline)

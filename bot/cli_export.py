@@ -14,8 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.cli_db import CliError, in_transaction
+from bot.cli_text import both, translator
 from bot.config import Settings
-from bot.i18n import CatalogueError, I18n
 from core.exports import (
     PeriodError,
     Report,
@@ -42,23 +42,23 @@ Build = Callable[[UnitOfWork, Settings], Awaitable[tuple[Report, tuple[str, ...]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    export = sub.add_parser("export", help="export the needs book or the service directory / 导出需求册或服务目录")
+    export = sub.add_parser("export", help=both("cli.export.help"))
     kinds = export.add_subparsers(dest="kind", required=True, metavar="KIND")
-    needs = kinds.add_parser("needs", help="居民需求册: the requests of one community in a period")
+    needs = kinds.add_parser("needs", help=both("cli.export.needs_help"))
     _common_arguments(needs)
-    needs.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day (default: 30 days up to --to)")
-    needs.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day, included (default: today)")
+    needs.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help=both("cli.export.from_help"))
+    needs.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help=both("cli.export.to_help"))
     needs.set_defaults(func=needs_command)
-    services = kinds.add_parser("services", help="社会组织服务目录: the services open to one community")
+    services = kinds.add_parser("services", help=both("cli.export.services_help"))
     _common_arguments(services)
     services.set_defaults(func=services_command)
 
 
 def _common_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--community", required=True, help="community name, e.g. 阳光社区")
+    parser.add_argument("--community", required=True, help=both("cli.export.community_help"))
     # Not argparse `choices`: its error is a usage block, and we promise one line.
-    parser.add_argument("--format", dest="fmt", metavar="csv|xlsx|html", help="default: --output's extension, or csv")
-    parser.add_argument("--output", type=Path, help="default: a descriptive name in the current folder")
+    parser.add_argument("--format", dest="fmt", metavar="csv|xlsx|html", help=both("cli.export.format_help"))
+    parser.add_argument("--output", type=Path, help=both("cli.export.output_help"))
 
 
 def _fail(message: str) -> int:
@@ -77,14 +77,13 @@ async def _community(uow: UnitOfWork, name: str) -> Community:
     if community is None:
         known = [c.name for c in await uow.communities.list_all()]
         shown = "、".join(known[:KNOWN_NAMES_SHOWN]) + ("…" if len(known) > KNOWN_NAMES_SHOWN else "")
-        raise CliError(f"未知社区 / unknown community: {name} (known: {shown or '—'})")
+        raise CliError(f"{both('cli.export.unknown_community')}: {name} ({both('cli.export.known')}: {shown or '—'})")
     return community
 
 
-def _status_labels(settings: Settings) -> Mapping[str, str]:
+def _status_labels() -> Mapping[str, str]:
     """Status wording from the locale catalogue, so the book says exactly what residents see in the chat."""
-    i18n = I18n.load(settings.locales_dir, settings.default_locale, settings.tz)
-    translate = i18n.translator(REPORT_LOCALE)
+    translate = translator(REPORT_LOCALE)
     return {status.value: translate(f"status.{status.value}") for status in Status}
 
 
@@ -95,12 +94,15 @@ def _run(args: argparse.Namespace, build: Build) -> int:
         report, name_parts = in_transaction(build)
         path: Path = args.output or Path(default_file_name(*name_parts, fmt=fmt))
         write_report(report, path, fmt)
-    except (CliError, PeriodError, UnknownFormat, CatalogueError) as exc:
+    except (CliError, PeriodError, UnknownFormat) as exc:
         return _fail(str(exc))
     except OSError as exc:
-        return _fail(f"无法写入文件 / cannot write file: {exc}")
-    what = "条求助 requests" if args.kind == "needs" else "项服务 services"
-    print(f"已导出 {len(report.table.rows)} {what} → {path}")
+        return _fail(f"{both('cli.cannot_write')}: {exc}")
+    count = len(report.table.rows)
+    if args.kind == "needs":
+        print(both("cli.export.exported_needs", count=count, file=path))
+    else:
+        print(both("cli.export.exported_services", count=count, file=path))
     return 0
 
 
@@ -115,8 +117,9 @@ def needs_command(args: argparse.Namespace) -> int:
         now = utc_now()
         period = make_period(first, last, now.astimezone(settings.tz).date(), settings.tz)
         community = await _community(uow, args.community)
-        report = await needs_book(uow.reports, community, period, _status_labels(settings), now)
-        return report, (community.name, "居民需求册", f"{period.first:%Y%m%d}-{period.last:%Y%m%d}")
+        report = await needs_book(uow.reports, community, period, _status_labels(), now)
+        book = translator(REPORT_LOCALE)("cli.export.needs_book")
+        return report, (community.name, book, f"{period.first:%Y%m%d}-{period.last:%Y%m%d}")
 
     return _run(args, build)
 
@@ -126,6 +129,7 @@ def services_command(args: argparse.Namespace) -> int:
         now: datetime = utc_now()
         community = await _community(uow, args.community)
         report = await service_directory(uow.reports, community, now, settings.tz)
-        return report, (community.name, "服务目录", f"{now.astimezone(settings.tz):%Y%m%d}")
+        directory = translator(REPORT_LOCALE)("cli.export.service_directory")
+        return report, (community.name, directory, f"{now.astimezone(settings.tz):%Y%m%d}")
 
     return _run(args, build)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.cli_db import CliError, in_transaction
+from bot.cli_text import both
 from core.catalog import ServiceEntry, parse_catalog
 from core.catalog_sync import load_entries
 from core.matching import Match, Matcher, load_synonyms
@@ -29,17 +30,17 @@ EXIT_USAGE = 2
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "match",
-        help="match needs against a service catalogue / 按需求匹配服务",
-        description="Match residents' needs against a service catalogue CSV. 按居民需求匹配服务目录。",
+        help=both("cli.match.help"),
+        description=both("cli.match.description", sep=" "),
     )
-    parser.add_argument("--catalog", type=Path, help="catalogue CSV (default: the database) / 服务目录 CSV")
-    parser.add_argument("--top", type=int, default=3, help="at most N matches per need (default 3)")
-    parser.add_argument("--json", action="store_true", help="one JSON object per need and line")
-    parser.add_argument("--stdin", action="store_true", help="read one need per line from standard input")
-    parser.add_argument("--community", help="only services that serve this community / 只看本社区的服务")
-    parser.add_argument("--synonyms", type=Path, help="extra synonym file for this deployment")
-    parser.add_argument("--threshold", type=float, help="minimum score 0–100 (default: the engine's)")
-    parser.add_argument("texts", nargs="*", metavar="TEXT", help="needs, one per argument")
+    parser.add_argument("--catalog", type=Path, help=both("cli.match.catalog_help"))
+    parser.add_argument("--top", type=int, default=3, help=both("cli.match.top_help"))
+    parser.add_argument("--json", action="store_true", help=both("cli.match.json_help"))
+    parser.add_argument("--stdin", action="store_true", help=both("cli.match.stdin_help"))
+    parser.add_argument("--community", help=both("cli.match.community_help"))
+    parser.add_argument("--synonyms", type=Path, help=both("cli.match.synonyms_help"))
+    parser.add_argument("--threshold", type=float, help=both("cli.match.threshold_help"))
+    parser.add_argument("texts", nargs="*", metavar="TEXT", help=both("cli.match.texts_help"))
     parser.set_defaults(func=run)
 
 
@@ -50,16 +51,16 @@ def _error(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     if args.stdin and args.texts:
-        return _error("--stdin 与 TEXT 只能二选一 / use either --stdin or TEXT arguments, not both")
+        return _error(both("cli.match.stdin_and_texts"))
     if not args.stdin and not args.texts:
-        return _error("请给出需求文本或 --stdin / give TEXT arguments or --stdin")
+        return _error(both("cli.match.no_needs"))
     if args.top < 1:
-        return _error("--top 必须 ≥ 1 / --top must be at least 1")
+        return _error(both("cli.match.bad_top"))
     try:
         synonyms = load_synonyms(args.synonyms) if args.synonyms else None
         entries = _entries_from_file(args.catalog) if args.catalog else _entries_from_database()
     except OSError as exc:
-        return _error(f"无法读取文件 / cannot read file: {exc}")
+        return _error(f"{both('cli.cannot_read')}: {exc}")
     except _Unusable as exc:
         return _error(str(exc))
 
@@ -81,11 +82,11 @@ class _Unusable(Exception):
 def _entries_from_file(path: Path) -> list[ServiceEntry]:
     result = parse_catalog(path)
     for warning in result.warnings:
-        print(f"警告 / warning: {warning}", file=sys.stderr)
+        print(f"{both('cli.warning')}: {warning}", file=sys.stderr)
     if not result.ok:
         for row_error in result.errors:
             print(f"{path}: {row_error}", file=sys.stderr)
-        raise _Unusable(f"目录有 {len(result.errors)} 处错误 / the catalogue has {len(result.errors)} error(s)")
+        raise _Unusable(both("cli.match.catalogue_errors", count=len(result.errors)))
     return result.entries
 
 
@@ -96,7 +97,7 @@ def _entries_from_database() -> list[ServiceEntry]:
     except CliError as exc:
         raise _Unusable(str(exc)) from exc
     if not entries:
-        raise _Unusable("数据库里还没有服务，请先 sanshe catalog import / no services yet: run sanshe catalog import")
+        raise _Unusable(both("cli.match.no_services"))
     return entries
 
 
@@ -126,11 +127,14 @@ def _pad(text: str, width: int) -> str:
 
 
 def _as_table(need: str, matches: list[Match]) -> str:
-    lines = [f"需求 / need: {need}"]
+    lines = [f"{both('cli.match.need')}: {need}"]
     if not matches:
-        lines.append("  （没有合适的服务 / no service fits）")
+        lines.append(f"  （{both('cli.match.nothing_fits')}）")
         return "\n".join(lines) + "\n"
-    header = ("#", "编号 ID", "服务 Service", "分数 Score", "原因 Reason")
+    header = (
+        "#", both("cli.match.column_id", sep=" "), both("cli.match.column_service", sep=" "),
+        both("cli.match.column_score", sep=" "), both("cli.match.column_reason", sep=" "),
+    )  # fmt: skip
     rows = [(str(i), m.service_id, m.name, f"{m.score:.1f}", m.reason) for i, m in enumerate(matches, 1)]
     widths = [max(display_width(row[col]) for row in (header, *rows)) for col in range(len(header))]
     for row in (header, *rows):

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from bot.cli_db import CliError, in_transaction
+from bot.cli_text import both
 from bot.config import Settings
 from core.catalog import split_list
 from core.people import PROVIDER_KINDS, RegistrationError, register_provider, register_staff
@@ -20,20 +21,20 @@ EXIT_ERROR = 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    provider = sub.add_parser("provider", help="register social workers, volunteers, organisation members / 服务人员")
+    provider = sub.add_parser("provider", help=both("cli.provider.help"))
     provider_actions = provider.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add = provider_actions.add_parser("add", help="register or update a provider / 登记服务人员")
+    add = provider_actions.add_parser("add", help=both("cli.provider.add_help"))
     add.add_argument("telegram_id", type=int)
     add.add_argument("--role", required=True, choices=PROVIDER_KINDS)
-    add.add_argument("--name", help="shown to residents, e.g. 陈社工 (default: the role)")
-    add.add_argument("--organization", help="organisation name / 所属机构")
-    add.add_argument("--services", required=True, help="service ids, e.g. S001,S020")
-    add.add_argument("--communities", required=True, help="community names, e.g. 阳光社区,桂花社区")
-    add.add_argument("--supervisor", type=int, help="a volunteer's supervising social worker (Telegram id)")
+    add.add_argument("--name", help=both("cli.provider.name_help"))
+    add.add_argument("--organization", help=both("cli.provider.organization_help"))
+    add.add_argument("--services", required=True, help=both("cli.provider.services_help"))
+    add.add_argument("--communities", required=True, help=both("cli.provider.communities_help"))
+    add.add_argument("--supervisor", type=int, help=both("cli.provider.supervisor_help"))
     add.set_defaults(func=provider_add)
-    staff = sub.add_parser("staff", help="register community staff / 社区工作人员")
+    staff = sub.add_parser("staff", help=both("cli.staff.help"))
     staff_actions = staff.add_subparsers(dest="action", required=True, metavar="ACTION")
-    staff_add = staff_actions.add_parser("add", help="register community staff / 登记社区工作人员")
+    staff_add = staff_actions.add_parser("add", help=both("cli.staff.help"))
     staff_add.add_argument("telegram_id", type=int)
     staff_add.add_argument("--community", required=True)
     staff_add.set_defaults(func=staff_add_command)
@@ -59,7 +60,7 @@ def provider_add(args: argparse.Namespace) -> int:
             service_ids=_ids(args.services), communities=_ids(args.communities), supervisor_id=args.supervisor,
             locale=settings.default_locale, now=utc_now(),
         )  # fmt: skip
-        return f"已登记 / registered: {provider.display_name} ({provider.kind}) {provider.telegram_id}"
+        return f"{both('cli.provider.registered')}: {provider.display_name} ({provider.kind}) {provider.telegram_id}"
 
     return _report(work)
 
@@ -67,6 +68,6 @@ def provider_add(args: argparse.Namespace) -> int:
 def staff_add_command(args: argparse.Namespace) -> int:
     async def work(uow: UnitOfWork, settings: Settings) -> str:
         await register_staff(uow, args.telegram_id, args.community, settings.default_locale, utc_now())
-        return f"已登记社区工作人员 / registered staff: {args.telegram_id} @ {args.community}"
+        return f"{both('cli.staff.registered')}: {args.telegram_id} @ {args.community}"
 
     return _report(work)

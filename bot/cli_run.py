@@ -12,6 +12,7 @@ import sys
 from pydantic import ValidationError
 
 from bot.app import load_i18n, running_bot
+from bot.cli_text import both
 from bot.config import Settings
 from storage.db import Database, UnsupportedDatabaseUrl
 
@@ -19,9 +20,9 @@ log = logging.getLogger("sanshe")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    run = sub.add_parser("run", help="run the bot with long polling against SANSHE_API_BASE_URL")
+    run = sub.add_parser("run", help=both("cli.run.help"))
     run.set_defaults(func=run_command)
-    migrate = sub.add_parser("migrate", help="apply database migrations and exit")
+    migrate = sub.add_parser("migrate", help=both("cli.migrate.help"))
     migrate.set_defaults(func=migrate_command)
 
 
@@ -32,7 +33,7 @@ def load_settings() -> Settings | None:
     except ValidationError as exc:
         for error in exc.errors():
             field = ".".join(str(p) for p in error["loc"])
-            print(f"sanshe: invalid setting SANSHE_{field.upper()}: {error['msg']}", file=sys.stderr)
+            print(f"sanshe: {both('cli.run.invalid_setting')} SANSHE_{field.upper()}: {error['msg']}", file=sys.stderr)
         return None
 
 
@@ -42,10 +43,7 @@ def run_command(args: argparse.Namespace) -> int:
         return 2
     token = settings.token_value()
     if not token:
-        print(
-            "sanshe: SANSHE_BOT_TOKEN is not set (put it in .env or the environment; `sanshe demo` runs without one)",
-            file=sys.stderr,
-        )
+        print(f"sanshe: {both('cli.run.no_token')}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -94,5 +92,5 @@ def migrate_command(args: argparse.Namespace) -> int:
     except UnsupportedDatabaseUrl as exc:
         print(f"sanshe: {exc}", file=sys.stderr)
         return 2
-    print(f"applied migrations {applied}" if applied else "database is up to date")
+    print(both("cli.migrate.applied", applied=applied) if applied else both("cli.migrate.up_to_date"))
     return 0

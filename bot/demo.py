@@ -2,6 +2,8 @@
 
 Everything runs in this process on loopback: a throwaway SQLite file, the sandbox Bot API on a free
 port, and python-telegram-bot polling it over HTTP exactly as it would poll Telegram.
+The narration (headings, people's labels, "（点击）") comes from the catalogues' `demo.` keys; what the
+simulated people type and press stays here, since it has to match the bot's own Chinese buttons.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from bot.app import load_i18n, running_bot
 from bot.config import Settings
+from bot.i18n import I18n, Translator
 from bot.sample_city import SOCIAL_WORKER, STAFF, VOLUNTEER, Person, seed, seed_providers
 from bot.transcript import Transcript
 from sandbox import SandboxClient, SandboxServer, SimUser
@@ -21,6 +24,8 @@ from storage.db import Database
 from storage.records import utc_now
 
 DEMO_TOKEN = "777000:sanshe-demo"
+# The story is scripted in Chinese (the residents press Chinese buttons), so it is told in Chinese too.
+DEMO_LOCALE = "zh_CN"
 
 
 @dataclass
@@ -29,6 +34,11 @@ class DemoWorld:
     client: SandboxClient
     db: Database
     settings: Settings
+    i18n: I18n
+
+    @property
+    def narrator(self) -> Translator:
+        return self.i18n.translator(DEMO_LOCALE)
 
 
 @asynccontextmanager
@@ -48,8 +58,9 @@ async def demo_world(port: int = 0, keep_dir: Path | None = None) -> AsyncIterat
                 async with db.transaction() as tx:
                     await seed(tx, utc_now())
                     await seed_providers(tx, utc_now())
-                async with running_bot(settings, db, load_i18n(settings), DEMO_TOKEN, poll_timeout=1):
-                    yield DemoWorld(server, client, db, settings)
+                i18n = load_i18n(settings)
+                async with running_bot(settings, db, i18n, DEMO_TOKEN, poll_timeout=1):
+                    yield DemoWorld(server, client, db, settings, i18n)
             finally:
                 await db.close()
 
@@ -59,6 +70,7 @@ class Scene:
 
     def __init__(self, user: SimUser, label: str, transcript: Transcript) -> None:
         self.user, self.label, self.transcript = user, label, transcript
+        self.t = transcript.t
 
     async def say(self, text: str) -> None:
         self.transcript.says(self.user, self.label, text)
@@ -66,29 +78,29 @@ class Scene:
         await self.transcript.settle(self.user)
 
     async def press(self, button: str) -> None:
-        self.transcript.says(self.user, self.label, f"（点击）{button}")
+        self.transcript.says(self.user, self.label, self.t("demo.press", button=button))
         await self.user.press(button)
         await self.transcript.settle(self.user)
 
     async def tap_keyboard(self, button: str) -> None:
-        self.transcript.says(self.user, self.label, f"（点击键盘）{button}")
+        self.transcript.says(self.user, self.label, self.t("demo.tap_keyboard", button=button))
         await self.user.press_reply_button(button)
         await self.transcript.settle(self.user)
 
     async def receives(self) -> None:
         """Messages that reach this person because of someone else (through the outbox)."""
-        self.transcript.out(f"\n（{self.label} 收到通知）")
+        self.transcript.out("\n" + self.t("demo.receives", label=self.label))
         await self.transcript.settle(self.user)
 
     async def sticker(self) -> None:
-        self.transcript.says(self.user, self.label, "（发送了一个表情 👍）")
+        self.transcript.says(self.user, self.label, self.t("demo.sticker"))
         await self.user.send_sticker()
         await self.transcript.settle(self.user)
 
 
 async def _open_chat_quietly(scene: Scene) -> None:
     """Staff have talked to the bot before; set that up without printing it."""
-    quiet = Scene(scene.user, scene.label, Transcript(out=lambda _line: None))
+    quiet = Scene(scene.user, scene.label, Transcript(scene.t, out=lambda _line: None))
     await quiet.say("/start")  # registered by the community: the language is known, consent is asked
     await quiet.press("✅ 同意")
     await quiet.press("阳光社区")
@@ -96,9 +108,9 @@ async def _open_chat_quietly(scene: Scene) -> None:
 
 
 async def _announcement_and_vote(staff: Scene, wang: Scene) -> None:
-    out = staff.transcript.out
+    out, t = staff.transcript.out, staff.t
     out("\n" + "─" * 60)
-    out("演示：社区公告")
+    out(t("demo.section.announcement"))
     out("─" * 60)
     await staff.say("/announce")
     await staff.say("本周六上午九点在社区广场义诊，量血压、测血糖，请带好医保卡。")
@@ -107,7 +119,7 @@ async def _announcement_and_vote(staff: Scene, wang: Scene) -> None:
     await wang.receives()
 
     out("\n" + "─" * 60)
-    out("演示：居民投票决定资助哪些项目（群众评议立项），网上投票和纸质票分开统计")
+    out(t("demo.section.vote"))
     out("─" * 60)
     await staff.say("/rounds")
     await staff.press("➕ 新建评议")
@@ -130,30 +142,30 @@ async def _announcement_and_vote(staff: Scene, wang: Scene) -> None:
     await wang.receives()
 
     out("\n" + "─" * 60)
-    out("演示：本周报告（图表在 Telegram 里是一张图片）")
+    out(t("demo.section.report"))
     out("─" * 60)
     await staff.say("/report")
     await staff.press("本周")
 
 
 async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
-    out = transcript.out
+    out, t = transcript.out, transcript.t
     out("═" * 60)
-    out("三社联动 Sanshe 演示：社区居民第一次使用")
+    out(t("demo.title"))
     out("═" * 60)
 
-    async def person(who: Person) -> Scene:
-        scene = Scene(await world.client.user(who.telegram_id, first_name=who.name), f"🧑‍🔧 {who.name}", transcript)
+    async def person(who: Person, label: str) -> Scene:
+        scene = Scene(await world.client.user(who.telegram_id, first_name=who.name), label, transcript)
         await _open_chat_quietly(scene)
         return scene
 
-    staff, chen, li = await person(STAFF), await person(SOCIAL_WORKER), await person(VOLUNTEER)
-    staff.label = f"👩‍💼 {STAFF.name}（社区工作人员）"
-    chen.label = f"🧑‍💼 {SOCIAL_WORKER.name}（社工）"
-    li.label = f"🙋‍♂️ {VOLUNTEER.name}（志愿者）"
+    staff = await person(STAFF, t("demo.label.staff", name=STAFF.name))
+    chen = await person(SOCIAL_WORKER, t("demo.label.social_worker", name=SOCIAL_WORKER.name))
+    li = await person(VOLUNTEER, t("demo.label.volunteer", name=VOLUNTEER.name))
 
-    wang = Scene(await world.client.user(first_name="王阿姨", language_code="zh-hans", phone_number="13812345678"),
-                 "👵 王阿姨", transcript)  # fmt: skip
+    auntie = t("demo.name.wang")
+    wang = Scene(await world.client.user(first_name=auntie, language_code="zh-hans", phone_number="13812345678"),
+                 f"👵 {auntie}", transcript)  # fmt: skip
     await wang.say("/start")
     await wang.press("中文")
     await wang.press("✅ 同意")
@@ -161,7 +173,7 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     await wang.sticker()
 
     out("\n" + "─" * 60)
-    out("演示：王阿姨求助，志愿者接单、上门、完成，王阿姨评价")
+    out(t("demo.section.request"))
     out("─" * 60)
     await wang.say("厨房下水道堵了，水下不去")
     await wang.press("管道疏通 · 巧手便民维修队")
@@ -185,7 +197,7 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     await wang.say("小伙子很负责，谢谢！")
 
     out("\n" + "─" * 60)
-    out("演示：没有合适的服务，转给社区工作人员处理")
+    out(t("demo.section.to_staff"))
     out("─" * 60)
     await wang.say("楼道的灯坏了好几天了")
     await wang.press("都不是")
@@ -205,9 +217,10 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     await _announcement_and_vote(staff, wang)
 
     out("\n" + "─" * 60)
-    out("演示：先说“不同意”，再改变主意（English）")
+    out(t("demo.section.consent_later"))
     out("─" * 60)
-    tom = Scene(await world.client.user(first_name="Tom", language_code="en"), "🧑 Tom", transcript)
+    tom_name = t("demo.name.tom")
+    tom = Scene(await world.client.user(first_name=tom_name, language_code="en"), f"🧑 {tom_name}", transcript)
     await tom.say("/start")
     await tom.press("English")
     await tom.press("❌ I do not agree")
@@ -215,4 +228,4 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     await tom.press("Read the notice again")
     await tom.press("✅ I agree")
     await tom.press("桂花社区")
-    out("\n演示结束。")
+    out("\n" + t("demo.end"))

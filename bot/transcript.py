@@ -1,4 +1,7 @@
-"""Printing a sandbox conversation readably: who said what, the bot's buttons, and its edits."""
+"""Printing a sandbox conversation readably: who said what, the bot's buttons, and its edits.
+
+The narrator's own words (the bot's name, "edited", "keyboard") come from the catalogues' `demo.` keys.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +9,31 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from bot.i18n import Translator
 from sandbox import BotMessage, SimUser
 
-BOT_NAME = "🤖 三社联动"
 
-
-def render(message: BotMessage, indent: str = "    ") -> list[str]:
+def render(message: BotMessage, t: Translator, indent: str = "    ") -> list[str]:
     lines = [message.text or ""]
     if message.kind != "text":  # a photo or a document: say so, then its caption
-        lines.insert(0, "[图片]" if message.kind == "photo" else f"[{message.kind}]")
+        lines.insert(0, t("demo.photo") if message.kind == "photo" else f"[{message.kind}]")
     lines = [line for block in lines for line in block.splitlines()] or [""]
     if message.inline_keyboard:
         for row in message.inline_keyboard:
             lines.append("  ".join(f"[{b.text}]" for b in row))
     if message.reply_keyboard:
-        lines.append("键盘: " + "  ".join(f"〔{b.text}〕" for row in message.reply_keyboard for b in row))
+        buttons = "  ".join(f"〔{b.text}〕" for row in message.reply_keyboard for b in row)
+        lines.append(t("demo.keyboard", buttons=buttons))
     if message.remove_keyboard:
-        lines.append("(键盘已收起)")
+        lines.append(t("demo.keyboard_removed"))
     return [indent + line for line in lines]
 
 
 class Transcript:
     """Follows one or more simulated users and prints what changes in their chats."""
 
-    def __init__(self, out: Callable[[str], None] = print, quiet_for: float = 0.35) -> None:
+    def __init__(self, t: Translator, out: Callable[[str], None] = print, quiet_for: float = 0.35) -> None:
+        self.t = t  # the narrator's language
         self.out = out
         self.quiet_for = quiet_for
         self._seen: dict[int, dict[int, int]] = {}  # user id -> message id -> edits seen
@@ -53,17 +57,18 @@ class Transcript:
             ):
                 break
         fresh: list[BotMessage] = []
+        bot = self.t("demo.bot_name")
         for message in await user.messages():
             before = seen.get(message.message_id)
             if before is None:
-                self.out(f"{BOT_NAME}:")
+                self.out(f"{bot}:")
                 fresh.append(message)
             elif before != message.edits:
-                self.out(f"{BOT_NAME} （修改了之前的消息）:")
+                self.out(f"{bot} {self.t('demo.edited')}:")
             else:
                 continue
             seen[message.message_id] = message.edits
-            for line in render(message):
+            for line in render(message, self.t):
                 self.out(line)
         return fresh
 

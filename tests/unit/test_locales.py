@@ -39,7 +39,8 @@ def test_placeholders_agree_across_languages(i18n: I18n) -> None:
             assert got == expected, f"{locale} {key}: placeholders {got} != {expected}"
 
 
-_KEY_USE = re.compile(r"""(?:\bt|turn\.t|\)|matches)\(\s*f?["']([a-z_]+\.[a-z_.{}]+)["']""")
+# t("…"), turn.t("…"), translator(…)("…"), i18n.matches("…") and the command line's both("…").
+_KEY_USE = re.compile(r"""(?:\bt|turn\.t|\)|matches|\bboth)\(\s*f?["']([a-z_]+\.[a-z_.{}]+)["']""")
 
 
 def _keys_used_in_code() -> set[str]:
@@ -54,6 +55,7 @@ def test_every_key_used_in_code_exists(i18n: I18n) -> None:
     known = set(i18n.keys("zh_CN"))
     used = _keys_used_in_code()
     assert len(used) > 30  # the scan itself works
+    assert {"cli.cannot_read", "cli.match.need", "demo.press"} <= used  # both("…") and the demo's t("…") too
     for key in used:
         if "{" in key:  # f-string families such as kind.{…}: at least one member must exist
             prefix = key.split("{", 1)[0]
