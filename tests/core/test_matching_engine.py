@@ -8,6 +8,7 @@ import pytest
 
 from core.catalog import ServiceEntry
 from core.matching import DEFAULT_THRESHOLD, Match, Matcher, SynonymDict, load_synonyms
+from tests.core.matching_helpers import top_id
 
 CATALOGUE = [
     ServiceEntry("MEAL", "助餐送餐上门", "elderly", "为行动不便的老人每天送午餐上门", ("送餐", "助餐", "上门送餐")),
@@ -30,11 +31,6 @@ CATALOGUE = [
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return Matcher.build(CATALOGUE)
-
-
-def top_id(matcher: Matcher, text: str, **kwargs: object) -> str | None:
-    matches = matcher.match(text, **kwargs)  # type: ignore[arg-type]
-    return matches[0].service_id if matches else None
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,11 @@ import pytest
 
 from core.catalog import ServiceEntry
 from core.matching import Matcher, load_synonyms
-from core.matching.analyzer import INQUIRY, NEED, PLAIN, QUESTION, Analyzer, load_stopwords
+from core.matching.analyzer import INQUIRY, NEED, PLAIN, QUESTION, Analyzer
 from core.matching.cues import CueLexicon, load_roles, read_sections
 from core.matching.scoring import calibrated_score
 from core.matching.segment import max_match, whole_terms
+from tests.core.matching_helpers import top_id
 
 CATALOGUE = [
     ServiceEntry("MEAL", "助餐送餐上门", "elderly", "为行动不便的老人每天送午餐上门", ("送餐", "助餐", "送饭上门")),
@@ -42,16 +43,6 @@ CATALOGUE = [
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return Matcher.build(CATALOGUE)
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer(load_synonyms(), load_stopwords())
-
-
-def top_id(matcher: Matcher, text: str) -> str | None:
-    matches = matcher.match(text)
-    return matches[0].service_id if matches else None
 
 
 def concepts(analyzer: Analyzer, text: str) -> dict[str, bool]:

@@ -12,8 +12,9 @@ import pytest
 
 from core.catalog import ServiceEntry
 from core.matching import Matcher, load_synonyms
-from core.matching.analyzer import NEED, PLAIN, Analyzer, blurred, load_stopwords
+from core.matching.analyzer import NEED, PLAIN, Analyzer, blurred
 from core.matching.cues import TROUBLE, CueLexicon, load_roles
+from tests.core.matching_helpers import top_id
 
 CATALOGUE = [
     ServiceEntry("CANTEEN", "长者食堂", "elderly", "老年食堂提供午餐和晚餐", ("老年食堂", "长者饭堂")),
@@ -39,16 +40,6 @@ CATALOGUE = [
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return Matcher.build(CATALOGUE)
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer(load_synonyms(), load_stopwords())
-
-
-def top_id(matcher: Matcher, text: str) -> str | None:
-    matches = matcher.match(text)
-    return matches[0].service_id if matches else None
 
 
 def concepts(analyzer: Analyzer, text: str) -> set[str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from core.catalog import ServiceEntry
-from core.matching import Matcher, load_synonyms
-from core.matching.analyzer import NEED, PLAIN, QUESTION, Analyzer, load_stopwords
+from core.matching import Matcher
+from core.matching.analyzer import NEED, PLAIN, QUESTION, Analyzer
 from core.matching.cues import LISTENER, NEGATED, YES_NO, CueLexicon, read_clause
 
 CATALOGUE = [
@@ -33,16 +33,6 @@ CATALOGUE = [
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return Matcher.build(CATALOGUE)
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer(load_synonyms(), load_stopwords())
-
-
-def top_id(matcher: Matcher, text: str) -> str | None:
-    matches = matcher.match(text)
-    return matches[0].service_id if matches else None
 
 
 @pytest.mark.parametrize(

@@ -5,13 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.matching import load_synonyms, normalize_text
-from core.matching.analyzer import Analyzer, load_stopwords
+from core.matching.analyzer import Analyzer
 from core.matching.english import stem_english
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> Analyzer:
-    return Analyzer(load_synonyms(), load_stopwords())
 
 
 @pytest.mark.parametrize(
