@@ -108,19 +108,15 @@ async def _open_chat_quietly(scene: Scene) -> None:
 
 
 async def _announcement_and_vote(staff: Scene, wang: Scene) -> None:
-    out, t = staff.transcript.out, staff.t
-    out("\n" + "─" * 60)
-    out(t("demo.section.announcement"))
-    out("─" * 60)
+    transcript, t = staff.transcript, staff.t
+    transcript.section(t("demo.section.announcement"))
     await staff.say("/announce")
     await staff.say("本周六上午九点在社区广场义诊，量血压、测血糖，请带好医保卡。")
     await staff.press("社区居民（4 人）")
     await staff.press("📣 确认发送")
     await wang.receives()
 
-    out("\n" + "─" * 60)
-    out(t("demo.section.vote"))
-    out("─" * 60)
+    transcript.section(t("demo.section.vote"))
     await staff.say("/rounds")
     await staff.press("➕ 新建评议")
     await staff.say("2027年社区微实事项目")
@@ -141,9 +137,7 @@ async def _announcement_and_vote(staff: Scene, wang: Scene) -> None:
     await staff.press("⏹ 确认截止")
     await wang.receives()
 
-    out("\n" + "─" * 60)
-    out(t("demo.section.report"))
-    out("─" * 60)
+    transcript.section(t("demo.section.report"))
     await staff.say("/report")
     await staff.press("本周")
 
@@ -172,9 +166,7 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     await wang.press("阳光社区")
     await wang.sticker()
 
-    out("\n" + "─" * 60)
-    out(t("demo.section.request"))
-    out("─" * 60)
+    transcript.section(t("demo.section.request"))
     await wang.say("厨房下水道堵了，水下不去")
     await wang.press("管道疏通 · 巧手便民维修队")
     await wang.press("今天")
@@ -196,9 +188,7 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     await wang.press("⭐⭐⭐⭐⭐")
     await wang.say("小伙子很负责，谢谢！")
 
-    out("\n" + "─" * 60)
-    out(t("demo.section.to_staff"))
-    out("─" * 60)
+    transcript.section(t("demo.section.to_staff"))
     await wang.say("楼道的灯坏了好几天了")
     await wang.press("都不是")
     await wang.press("尽快")
@@ -216,9 +206,7 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     await wang.say("/privacy")
     await _announcement_and_vote(staff, wang)
 
-    out("\n" + "─" * 60)
-    out(t("demo.section.consent_later"))
-    out("─" * 60)
+    transcript.section(t("demo.section.consent_later"))
     tom_name = t("demo.name.tom")
     tom = Scene(await world.client.user(first_name=tom_name, language_code="en"), f"🧑 {tom_name}", transcript)
     await tom.say("/start")

@@ -38,6 +38,11 @@ class Transcript:
         self.quiet_for = quiet_for
         self._seen: dict[int, dict[int, int]] = {}  # user id -> message id -> edits seen
 
+    def section(self, title: str) -> None:
+        self.out("\n" + "─" * 60)
+        self.out(title)
+        self.out("─" * 60)
+
     def says(self, user: SimUser, label: str, what: str) -> None:
         self.out(f"\n{label} ▸ {what}")
 
