@@ -133,6 +133,7 @@ async def _announcement_and_vote(staff: Scene, wang: Scene) -> None:
     await staff.press("📝 录入纸质票")
     await staff.press("1. 楼道照明改造")
     await staff.say("12 居民议事会现场投票")
+    await staff.press("✅ 确认记入")
     await staff.press("⏹ 立即截止")
     await staff.press("⏹ 确认截止")
     await wang.receives()

@@ -36,8 +36,11 @@ class TimerLoop(Periodic):
             await notify.announce(turn, result.changes)
             for request in result.stalled:
                 await notify.remind_provider(turn, request)
+        # Votes in a transaction of their own: a round that cannot be closed must not hold up the time limits.
+        async with self._db.transaction() as tx:
+            votes_turn = background_turn(self._services, tx, now)
             for results in await votes.close_due(tx, now):
-                await rounds.announce_results(turn, results)
-        if turn.enqueued:
+                await rounds.announce_results(votes_turn, results)
+        if turn.enqueued or votes_turn.enqueued:
             self._services.wake_outbox()
         await turn.deliver_elsewhere(self._bot)

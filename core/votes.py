@@ -6,11 +6,13 @@ community; only residents of a round's community vote in it, and only while it i
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from core.broadcast import NotAllowed, staff_community
@@ -19,10 +21,13 @@ from storage.records import User, VoteProject, VoteRound
 
 MIN_PROJECTS, MAX_PROJECTS = 2, 10
 MAX_DAYS_OPEN = 90
-MAX_TITLE, MAX_ORGANIZATION, MAX_DESCRIPTION, MAX_NOTE = 40, 40, 300, 200
+# Short enough that a ballot of MAX_PROJECTS projects, and the results with their paper-ballot notes, fit in
+# one Telegram message (4,096 characters).
+MAX_TITLE, MAX_ORGANIZATION, MAX_DESCRIPTION, MAX_NOTE = 40, 40, 120, 100
 MAX_BUDGET_YUAN = 100_000_000
 MAX_PAPER_BALLOTS = 100_000
 RESIDENT = "resident"
+LISTED_ROUNDS = 8  # rounds listed by /vote and /rounds: the open ones, then the most recent
 
 
 def _normal(text: str) -> str:
@@ -67,6 +72,7 @@ class Results:
     round: VoteRound
     tallies: Sequence[Tally]  # most votes first; ties keep the listed order
     paper_notes: Sequence[tuple[int, int, str]]  # (project id, ballots, note)
+    voters: Sequence[tuple[int, str]] = ()  # (chat id, locale) of the online voters, when the round has just closed
 
     @property
     def online_total(self) -> int:
@@ -76,14 +82,22 @@ class Results:
     def paper_total(self) -> int:
         return sum(t.paper for t in self.tallies)
 
+    @property
+    def tied(self) -> bool:
+        """More projects won than will be funded: a tie at the last funded place, for staff to settle."""
+        return sum(t.won for t in self.tallies) > self.round.winners
+
 
 # --- reading what staff type -----------------------------------------------------------------------------------
 
 _FULL_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
-_IN_DAYS = re.compile(r"^(\d{1,3})\s*(天|日|days?|d)?(后|以后|later)?$", re.IGNORECASE)
+_DAY_OF_MONTH = re.compile(r"^(\d{1,2})\s*[日号]$")  # 20日 / 20号: the 20th, not in 20 days
+_IN_DAYS = re.compile(r"^(\d{1,3})\s*(天|days?|d)?(后|以后|later)?$", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s*(?:\n|[|｜])\s*")
-_BUDGET = re.compile(r"^([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万|w|k|千)?\s*(元|块|rmb|yuan|¥)?$", re.IGNORECASE)
+_BUDGET = re.compile(
+    r"^((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)\s*(万|w|k|千)?\s*(元|块|rmb|yuan|¥)?$", re.IGNORECASE
+)
 
 
 def parse_title(text: str) -> str:
@@ -108,8 +122,14 @@ def parse_closing(text: str, now: datetime, tz: ZoneInfo) -> datetime:
             day = date(today.year, int(m[1]), int(m[2]))
             if day < today:  # 1月5日 typed in December means next January
                 day = date(today.year + 1, int(m[1]), int(m[2]))
+        elif m := _DAY_OF_MONTH.match(cleaned):
+            day = _next_day_of_month(today, int(m[1]))
         elif m := _IN_DAYS.match(cleaned):
+            if int(m[1]) < 1:  # a vote needs at least a day
+                raise BadInput("vote.bad_date_past")
             day = today + timedelta(days=int(m[1]))
+    except BadInput:
+        raise
     except ValueError:  # 2月30日
         raise BadInput("vote.bad_date") from None
     if day is None:
@@ -122,16 +142,30 @@ def parse_closing(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     return closes_at
 
 
+def _next_day_of_month(today: date, day: int) -> date:
+    """The next date that is the `day`th of a month (this month if it is still to come)."""
+    year, month = today.year, today.month
+    for _ in range(3):  # 31日 typed in a 30-day month: the month after has one
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate >= today:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise ValueError(day)
+
+
 def parse_budget(text: str) -> int:
-    """5000, 5,000元, 0.5万, 8k → yuan (whole)."""
+    """5000, 5,000元, 0.5万, 8k → whole yuan, at least 1."""
     m = _BUDGET.match(_normal(text).replace(" ", ""))
     if not m:
         raise BadInput("vote.bad_budget")
-    amount = float(m[1].replace(",", ""))
+    amount = Decimal(m[1].replace(",", ""))
     amount *= {"万": 10_000, "w": 10_000, "k": 1_000, "千": 1_000}.get((m[2] or "").lower(), 1)
-    if amount > MAX_BUDGET_YUAN:
+    if not 1 <= amount <= MAX_BUDGET_YUAN:
         raise BadInput("vote.bad_budget")
-    return round(amount)
+    return int(amount.quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def parse_project(text: str) -> ProjectDraft:
@@ -151,19 +185,22 @@ def parse_project(text: str) -> ProjectDraft:
     return ProjectDraft(title, organization, budget, description)
 
 
+_PAPER = re.compile(r"^(\d+)(?:\s*[张票]\s*[,:、]?\s*|\s*[,:、]\s*|\s+)(\S.*)$", re.DOTALL)
+
+
 def parse_paper(text: str) -> tuple[int, str]:
-    """'35 第三网格投票箱' → (35, '第三网格投票箱'): a count of ballots and a note saying where they came from."""
-    m = re.match(r"^(\d{1,6})\s*(?:张|票)?\s*[,:]?\s*(.*)$", _normal(text), re.DOTALL)
-    if not m:
-        raise BadInput("vote.bad_paper")
-    ballots, note = int(m[1]), " ".join(m[2].split())
-    if not 1 <= ballots <= MAX_PAPER_BALLOTS:
-        raise BadInput("vote.bad_paper")
-    if not note:
+    """'35 第三网格投票箱' or '35张，居民议事会' → (35, note). The count must stand apart from the note, so that
+    '355号楼投票箱' is refused rather than read as 355 ballots."""
+    cleaned = _normal(text)
+    if re.fullmatch(r"\d+\s*[张票]?", cleaned):
         raise BadInput("vote.bad_paper_note")
+    m = _PAPER.match(cleaned)
+    if not m or not 1 <= int(m[1]) <= MAX_PAPER_BALLOTS:
+        raise BadInput("vote.bad_paper")
+    note = " ".join(m[2].split())
     if len(note) > MAX_NOTE:
         raise BadInput("vote.bad_paper_note_long", max=MAX_NOTE)
-    return ballots, note
+    return int(m[1]), note
 
 
 # --- counting --------------------------------------------------------------------------------------------------
@@ -232,14 +269,20 @@ def is_open(vote_round: VoteRound, now: datetime) -> bool:
     return vote_round.status == "open" and now < vote_round.closes_at
 
 
+async def project_of(uow: UnitOfWork, round_id: int, project_id: int) -> VoteProject:
+    """A project of this round (an id from a forged button names someone else's)."""
+    project = next((p for p in await uow.votes.projects(round_id) if p.id == project_id), None)
+    if project is None:
+        raise NotAllowed("no such project in this round")
+    return project
+
+
 async def cast(uow: UnitOfWork, user: User | None, round_id: int, project_id: int, now: datetime) -> VoteProject:
     """Record (or change) the resident's one vote in the round; returns the project voted for."""
     vote_round = await round_for_resident(uow, user, round_id)
     if not is_open(vote_round, now):
         raise Closed()
-    project = next((p for p in await uow.votes.projects(round_id) if p.id == project_id), None)
-    if project is None:
-        raise NotAllowed("no such project in this round")
+    project = await project_of(uow, round_id, project_id)
     assert user is not None
     await uow.votes.cast(round_id, user.telegram_id, project_id, now)
     return project
@@ -251,9 +294,7 @@ async def add_paper(
     vote_round = await round_for_staff(uow, staff_id, round_id)
     if not is_open(vote_round, now):
         raise Closed()
-    project = next((p for p in await uow.votes.projects(round_id) if p.id == project_id), None)
-    if project is None:
-        raise NotAllowed("no such project in this round")
+    project = await project_of(uow, round_id, project_id)
     await uow.votes.add_paper(project_id, ballots, note, staff_id, now)
     return project
 
@@ -269,13 +310,18 @@ async def results(uow: UnitOfWork, vote_round: VoteRound) -> Results:
 
 
 async def close(uow: UnitOfWork, vote_round: VoteRound, now: datetime) -> Results | None:
-    """Count, record the winners and freeze the counts; None if the round was already closed."""
+    """Count, record the winners and freeze the counts; None if the round was already closed.
+
+    Who voted for what is then forgotten: the frozen counts are the result, and the voters (returned, to be
+    told the result) are all that is still needed of the ballots."""
     live = await results(uow, vote_round)
+    voters = await uow.votes.voters(vote_round.id)
     frozen = [(t.project.id, t.online, t.paper, t.won) for t in live.tallies]
     if not await uow.votes.close(vote_round.id, frozen, now):
         return None
-    closed = VoteRound(**{**_fields(vote_round), "status": "closed"})
-    return Results(closed, live.tallies, live.paper_notes)
+    await uow.votes.forget_ballots(vote_round.id)
+    closed = dataclasses.replace(vote_round, status="closed", closes_at=min(vote_round.closes_at, now))
+    return Results(closed, live.tallies, live.paper_notes, voters)
 
 
 async def close_early(uow: UnitOfWork, staff_id: int, round_id: int, now: datetime) -> Results | None:
@@ -290,6 +336,3 @@ async def close_due(uow: UnitOfWork, now: datetime) -> list[Results]:
             closed.append(done)
     return closed
 
-
-def _fields(vote_round: VoteRound) -> dict[str, object]:
-    return {name: getattr(vote_round, name) for name in vote_round.__dataclass_fields__}

@@ -32,7 +32,7 @@ async def announce_command(update: Update, context: SansheContext, turn: Turn) -
 async def on_text(turn: Turn, text: str) -> None:
     t, i18n = turn.t, turn.services.i18n
     if i18n.matches("common.cancel", text) or i18n.matches("common.back", text):
-        side_task.leave(turn, t("announce.cancelled"))
+        await side_task.leave(turn, t("announce.cancelled"))
         return
     cleaned = text.strip()  # line breaks are the author's layout: keep them
     if not cleaned:
@@ -108,10 +108,10 @@ async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
             await turn.tx.broadcasts.set_progress_message(queued.broadcast_id, query.message.message_id)
         turn.enqueued = True
         turn.edit_trigger(t("announce.progress", sent=t.number(0), total=t.number(queued.total)))
-        side_task.leave(turn, t("announce.queued", total=t.number(queued.total)))
+        await side_task.leave(turn, t("announce.queued", total=t.number(queued.total)))
     elif action == "cancel":
         turn.edit_trigger(t("announce.cancelled"))
-        side_task.leave(turn, t("announce.cancelled"))
+        await side_task.leave(turn, t("announce.cancelled"))
     else:
         turn.answer(t("common.stale_button"))
 

@@ -7,6 +7,7 @@ Every button re-checks that the presser is staff of the round's community.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,6 @@ from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 from storage.records import VoteRound
 
-LISTED_ROUNDS = 8
 MAX_FUNDED_CHOICES = 5
 
 
@@ -42,7 +42,7 @@ async def rounds_command(update: Update, context: SansheContext, turn: Turn) -> 
 async def _list(turn: Turn, *, edit: bool) -> None:
     community_id = await broadcast.staff_community(turn.tx, turn.user.telegram_id if turn.user else 0)
     t = turn.t
-    rounds = await turn.tx.votes.rounds(community_id, LISTED_ROUNDS)
+    rounds = await turn.tx.votes.rounds(community_id, votes.LISTED_ROUNDS)
     rows = [_button(views.round_label(t, r), f"show:{r.id}") for r in rounds]
     rows.append(_button(t("vote.new_button"), "new"))
     text = t("vote.staff_list") if rounds else t("vote.staff_list_empty")
@@ -78,7 +78,7 @@ async def on_text(turn: Turn, text: str) -> None:
     """Typed answers in the ROUND_* steps."""
     t, i18n = turn.t, turn.services.i18n
     if i18n.matches("common.cancel", text) or i18n.matches("common.back", text):
-        side_task.leave(turn, t("vote.cancelled"))
+        await side_task.leave(turn, t("vote.cancelled"))
         return
     try:
         await broadcast.staff_community(turn.tx, turn.user.telegram_id if turn.user else 0)
@@ -86,7 +86,7 @@ async def on_text(turn: Turn, text: str) -> None:
     except votes.BadInput as bad:
         turn.say(t(bad.key, **bad.values))
     except NotAllowed:
-        side_task.leave(turn, t("vote.staff_only"))
+        await side_task.leave(turn, t("vote.staff_only"))
 
 
 async def _answer(turn: Turn, text: str) -> None:
@@ -122,7 +122,16 @@ def _next_project_question(turn: Turn) -> tuple[str, InlineKeyboardMarkup | None
     t, count = turn.t, len(turn.data.get("projects", []))
     if count < votes.MIN_PROJECTS:
         return t("vote.project_prompt_more", number=count + 1), None
-    return t("vote.project_prompt_or_done", number=count + 1), InlineKeyboardMarkup([_button(t("vote.done"), "done")])
+    done = InlineKeyboardMarkup([_draft_button(turn, t("vote.done"), "done")])
+    return t("vote.project_prompt_or_done", number=count + 1), done
+
+
+def _draft_button(turn: Turn, text: str, data: str) -> list[InlineKeyboardButton]:
+    return _button(text, f"{data}:{turn.data.get('draft')}")
+
+
+def _can_fund(turn: Turn, winners: int) -> bool:
+    return 1 <= winners < len(turn.data.get("projects", []))
 
 
 def _drafts(data: dict[str, Any]) -> list[votes.ProjectDraft]:
@@ -136,8 +145,10 @@ def _ask_winners(turn: Turn) -> None:
         return
     turn.goto(State.ROUND_CONFIRM, **turn.data)
     choices = range(1, min(count - 1, MAX_FUNDED_CHOICES) + 1)
-    row = [InlineKeyboardButton(t.number(n), callback_data=f"{views.ROUND}:win:{n}") for n in choices]
-    turn.say(t("vote.winners_prompt", count=count), InlineKeyboardMarkup([row, _button(t("common.cancel"), "cancel")]))
+    row = [InlineKeyboardButton(t.number(n), callback_data=f"{views.ROUND}:win:{n}:{turn.data.get('draft')}")
+           for n in choices]  # fmt: skip
+    turn.say(t("vote.winners_prompt", count=count),
+             InlineKeyboardMarkup([row, _draft_button(turn, t("common.cancel"), "cancel")]))  # fmt: skip
 
 
 def _preview(turn: Turn) -> str:
@@ -164,33 +175,41 @@ async def round_pressed(update: Update, context: SansheContext, turn: Turn) -> N
         elif action == "list":
             await _list(turn, edit=True)
         elif action == "new":
-            side_task.begin(turn, State.ROUND_TITLE)
+            # Buttons of this draft carry its token, so those of an earlier, abandoned draft are stale.
+            side_task.begin(turn, State.ROUND_TITLE, draft=secrets.token_hex(3))
             turn.edit_trigger(t("vote.new_started"))
             turn.say(t("vote.title_prompt"), ikb.typing_only(t))
-        elif args and all(a.isdigit() for a in args):
-            await _round_action(turn, action, int(args[0]), [int(a) for a in args[1:]])
+        elif (numbers := views.ids(args)) and numbers:
+            await _round_action(turn, action, numbers[0], numbers[1:])
         else:
             turn.answer(t("common.stale_button"))
     except NotAllowed:
         turn.answer(t("vote.staff_only"), alert=True)
     except votes.Closed:
         turn.answer(t("vote.closed_already"), alert=True)
+    except votes.BadInput as bad:  # e.g. the closing time passed while the preview was open
+        turn.answer(t(bad.key, **bad.values), alert=True)
+        turn.say(t(bad.key, **bad.values))
 
 
 
 async def _opening_step(turn: Turn, action: str, args: list[str]) -> None:
     t = turn.t
+    if not args or args[-1] != turn.data.get("draft"):  # a button of another draft, or of none
+        turn.answer(t("common.stale_button"))
+        return
+    args = args[:-1]
     if action == "cancel" and turn.state in (State.ROUND_CONFIRM, State.ROUND_PROJECT):
         turn.edit_trigger(t("vote.cancelled"))
-        side_task.leave(turn, t("vote.cancelled"))
+        await side_task.leave(turn, t("vote.cancelled"))
     elif action == "done" and turn.state is State.ROUND_PROJECT:
         turn.edit_trigger(t("vote.projects_done"))
         _ask_winners(turn)
-    elif action == "win" and turn.state is State.ROUND_CONFIRM and args and args[0].isdigit():
-        turn.goto(State.ROUND_CONFIRM, **{**turn.data, "winners": int(args[0])})
+    elif action == "win" and turn.state is State.ROUND_CONFIRM and (n := views.ids(args)) and _can_fund(turn, n[0]):
+        turn.goto(State.ROUND_CONFIRM, **{**turn.data, "winners": n[0]})
         markup = InlineKeyboardMarkup(
-            [_button(t("vote.open_notify"), "open:notify"), _button(t("vote.open_quiet"), "open:quiet"),
-             _button(t("common.cancel"), "cancel")]
+            [_draft_button(turn, t("vote.open_notify"), "open:notify"),
+             _draft_button(turn, t("vote.open_quiet"), "open:quiet"), _draft_button(turn, t("common.cancel"), "cancel")]
         )  # fmt: skip
         turn.edit_trigger(_preview(turn), markup)
     elif action == "open" and turn.state is State.ROUND_CONFIRM and "winners" in turn.data:
@@ -210,9 +229,9 @@ async def _open(turn: Turn, *, notify: bool) -> None:
     turn.edit_trigger(t("vote.opened", title=vote_round.title))
     if notify:
         queued = await _tell_residents(turn, vote_round)
-        side_task.leave(turn, t("vote.opened_notified", total=t.number(queued)))
+        await side_task.leave(turn, t("vote.opened_notified", total=t.number(queued)))
     else:
-        side_task.leave(turn, t("vote.opened_quiet"))
+        await side_task.leave(turn, t("vote.opened_quiet"))
     await _show_round(turn, vote_round, edit=False)
 
 
@@ -253,8 +272,8 @@ async def _round_action(turn: Turn, action: str, round_id: int, rest: list[int])
         rows.append(_button(t("common.back"), f"show:{round_id}"))
         turn.edit_trigger(t("vote.paper_pick"), InlineKeyboardMarkup(rows))
     elif action == "pp" and len(rest) == 1:
-        project = next((p for p in await turn.tx.votes.projects(round_id) if p.id == rest[0]), None)
-        if project is None or not votes.is_open(vote_round, turn.now):
+        project = await votes.project_of(turn.tx, round_id, rest[0])
+        if not votes.is_open(vote_round, turn.now):
             raise votes.Closed()
         side_task.begin(turn, State.ROUND_PAPER, round_id=round_id, project_id=project.id)
         turn.edit_trigger(t("vote.paper_for", position=project.position, title=project.title))
@@ -264,6 +283,8 @@ async def _round_action(turn: Turn, action: str, round_id: int, rest: list[int])
             [_button(t("vote.close_confirm"), f"closeok:{round_id}"), _button(t("common.back"), f"show:{round_id}")]
         )  # fmt: skip
         turn.edit_trigger(t("vote.close_ask", title=vote_round.title), markup)
+    elif action == "paperok" and len(rest) == 1:
+        await _paper_confirmed(turn, round_id, rest[0])
     elif action == "closeok" and not rest:
         results = await votes.close_early(turn.tx, turn.user.telegram_id, round_id, turn.now)
         if results is None:
@@ -285,15 +306,36 @@ async def _show_round(turn: Turn, vote_round: VoteRound, *, edit: bool) -> None:
 
 
 async def _paper_typed(turn: Turn, text: str) -> None:
-    assert turn.user is not None
+    """Read the count and the note, then ask before counting them: a paper batch cannot be taken back."""
     ballots, note = votes.parse_paper(text)
     round_id, project_id = int(turn.data["round_id"]), int(turn.data["project_id"])
+    project = await votes.project_of(turn.tx, round_id, project_id)
+    turn.goto(State.ROUND_PAPER, **{**turn.data, "ballots": ballots, "note": note})
+    t = turn.t
+    markup = InlineKeyboardMarkup(
+        [_button(t("vote.paper_confirm_button"), f"paperok:{round_id}:{project_id}"),
+         _button(t("vote.paper_retype_button"), f"pp:{round_id}:{project_id}")]
+    )  # fmt: skip
+    turn.say(t("vote.paper_confirm", ballots=t.number(ballots), title=project.title, note=note), markup)
+
+
+async def _paper_confirmed(turn: Turn, round_id: int, project_id: int) -> None:
+    assert turn.user is not None
+    data = turn.data
+    pending = turn.state is State.ROUND_PAPER and "ballots" in data
+    if not pending or (data.get("round_id"), data.get("project_id")) != (round_id, project_id):
+        turn.answer(turn.t("common.stale_button"))
+        return
+    ballots, note = int(data["ballots"]), str(data["note"])
     try:
         project = await votes.add_paper(turn.tx, turn.user.telegram_id, round_id, project_id, ballots, note, turn.now)
     except votes.Closed:
-        side_task.leave(turn, turn.t("vote.closed_already"))
+        turn.edit_trigger(turn.t("vote.closed_already"))
+        await side_task.leave(turn, turn.t("vote.closed_already"))
         return
-    side_task.leave(turn, turn.t("vote.paper_added", ballots=turn.t.number(ballots), title=project.title, note=note))
+    turn.edit_trigger(turn.t("vote.paper_counted"))
+    await side_task.leave(turn, turn.t("vote.paper_added", ballots=turn.t.number(ballots), title=project.title,
+                                       note=note))  # fmt: skip
     vote_round = await turn.tx.votes.get_round(round_id)
     assert vote_round is not None
     await _show_round(turn, vote_round, edit=False)
@@ -303,7 +345,7 @@ async def announce_results(turn: Turn, results: votes.Results) -> None:
     """When a round closes (on time or early): the results to everyone who voted online and to the staff
     member who opened it, each in their language."""
     i18n = turn.services.i18n
-    recipients = dict(await turn.tx.votes.voters(results.round.id))
+    recipients = dict(results.voters)
     creator = await turn.tx.users.get(results.round.created_by)
     if creator is not None and creator.blocked_at is None:
         recipients[creator.telegram_id] = creator.locale

@@ -14,6 +14,13 @@ VOTE = "vt"  # residents: vt:show:<round>, vt:v:<round>:<project>
 ROUND = "vr"  # staff: vr:list, vr:new, vr:show:<round>, vr:paper:<round>, …
 
 
+def ids(parts: list[str]) -> list[int] | None:
+    """Numbers from callback data, or None if any part is not one (a forged press may carry anything)."""
+    if not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts):
+        return None
+    return [int(p) for p in parts]
+
+
 def project_line(t: Translator, p: VoteProject) -> str:
     line = t("vote.project_line", position=p.position, title=p.title, organization=p.organization,
              budget=t.number(p.budget_yuan))  # fmt: skip
@@ -40,25 +47,41 @@ def ballot_keyboard(t: Translator, vote_round: VoteRound, projects: Sequence[Vot
     return InlineKeyboardMarkup(rows)
 
 
+MAX_NOTES_SHOWN = 8  # the latest paper batches; with their 100-character notes the message stays under 4,096
+
+
 def results_text(t: Translator, results: Results, *, with_notes: bool) -> str:
+    """Closed: every project's online, paper and total votes, and the winners. Open: only how many voted
+    online, and the paper ballots staff typed in — no running count per project, so that nobody (staff
+    included) can tell from a count going up how the person who just voted chose."""
     vote_round = results.round
-    if vote_round.status == "closed":
-        head = t("vote.results_closed", title=vote_round.title, closes=t.datetime(vote_round.closes_at))
+    closed = vote_round.status == "closed"
+    head = t("vote.results_closed" if closed else "vote.results_open", title=vote_round.title,
+             closes=t.datetime(vote_round.closes_at))  # fmt: skip
+    if closed:
+        lines = [
+            t("vote.results_line", position=r.project.position, title=r.project.title, total=t.number(r.total),
+              online=t.number(r.online), paper=t.number(r.paper)) + (t("vote.winner_mark") if r.won else "")
+            for r in results.tallies
+        ]  # fmt: skip
+        totals = t("vote.results_totals", online=t.number(results.online_total),
+                   paper=t.number(results.paper_total), winners=vote_round.winners)  # fmt: skip
     else:
-        head = t("vote.results_open", title=vote_round.title, closes=t.datetime(vote_round.closes_at))
-    lines = [
-        t("vote.results_line", position=r.project.position, title=r.project.title, total=t.number(r.total),
-          online=t.number(r.online), paper=t.number(r.paper))
-        + (t("vote.winner_mark") if r.won and vote_round.status == "closed" else "")
-        for r in results.tallies
-    ]  # fmt: skip
-    totals = t("vote.results_totals", online=t.number(results.online_total), paper=t.number(results.paper_total),
-               winners=vote_round.winners)  # fmt: skip
+        listed = sorted(results.tallies, key=lambda r: r.project.position)
+        lines = [t("vote.results_line_open", position=r.project.position, title=r.project.title,
+                   paper=t.number(r.paper)) for r in listed]  # fmt: skip
+        totals = t("vote.results_totals_open", online=t.number(results.online_total),
+                   paper=t.number(results.paper_total), winners=vote_round.winners)  # fmt: skip
     text = "\n".join([head, totals, "", *lines])
+    if closed and results.tied:
+        text += "\n\n" + t("vote.tie_note", winners=vote_round.winners)
     if with_notes and results.paper_notes:
         titles = {r.project.id: r.project.title for r in results.tallies}
+        shown = results.paper_notes[-MAX_NOTES_SHOWN:]
         notes = [t("vote.paper_note_line", title=titles.get(pid, "?"), ballots=t.number(n), note=note)
-                 for pid, n, note in results.paper_notes]  # fmt: skip
+                 for pid, n, note in shown]  # fmt: skip
+        if len(results.paper_notes) > len(shown):
+            notes.insert(0, t("vote.paper_notes_more", count=len(results.paper_notes) - len(shown)))
         text += "\n\n" + t("vote.paper_notes") + "\n" + "\n".join(notes)
     return text
 

@@ -10,8 +10,6 @@ from handlers import vote_views as views
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 
-LISTED_ROUNDS = 8
-
 
 @turn_handler
 async def vote_command(update: Update, context: SansheContext, turn: Turn) -> None:
@@ -21,7 +19,7 @@ async def vote_command(update: Update, context: SansheContext, turn: Turn) -> No
     except NotAllowed:
         turn.say(t("vote.residents_only"))
         return
-    rounds = await turn.tx.votes.rounds(community_id, LISTED_ROUNDS)
+    rounds = await turn.tx.votes.rounds(community_id, votes.LISTED_ROUNDS)
     open_rounds = [r for r in rounds if votes.is_open(r, turn.now)]
     if len(open_rounds) == 1:
         await _show(turn, open_rounds[0].id, edit=False)
@@ -41,10 +39,11 @@ async def vote_pressed(update: Update, context: SansheContext, turn: Turn) -> No
     parts = query.data.split(":")
     t = turn.t
     try:
-        if len(parts) == 3 and parts[1] == "show" and parts[2].isdigit():
-            await _show(turn, int(parts[2]), edit=True)
-        elif len(parts) == 4 and parts[1] == "v" and parts[2].isdigit() and parts[3].isdigit():
-            await _cast(turn, int(parts[2]), int(parts[3]))
+        numbers = views.ids(parts[2:])
+        if parts[1] == "show" and numbers is not None and len(numbers) == 1:
+            await _show(turn, numbers[0], edit=True)
+        elif parts[1] == "v" and numbers is not None and len(numbers) == 2:
+            await _cast(turn, *numbers)
         else:
             turn.answer(t("common.stale_button"))
     except NotAllowed:

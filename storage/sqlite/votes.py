@@ -132,8 +132,10 @@ class SqliteVotes:
         """Close an open round, freezing each project's (id, online, paper, won); False if it was already closed
         (another process or a staff member got there first)."""
         cursor = await self._conn.execute(
-            "UPDATE vote_rounds SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
-            (to_db_time(now), round_id),
+            # Closed early: the closing time shown from now on is when it really closed.
+            "UPDATE vote_rounds SET status = 'closed', closed_at = ?, closes_at = MIN(closes_at, ?) "
+            "WHERE id = ? AND status = 'open'",
+            (to_db_time(now), to_db_time(now), round_id),
         )
         if cursor.rowcount != 1:
             return False
@@ -151,3 +153,7 @@ class SqliteVotes:
             (round_id,),
         ) as cursor:
             return [(int(row[0]), str(row[1])) for row in await cursor.fetchall()]
+
+    async def forget_ballots(self, round_id: int) -> None:
+        """Once a round has closed and its counts are frozen, who voted for what is not kept."""
+        await self._conn.execute("DELETE FROM votes WHERE round_id = ?", (round_id,))

@@ -104,3 +104,23 @@ async def test_needs_of_another_community_stay_out_of_the_staffs_needs_book(runn
     (book,) = await staff.wait_for_messages()
     assert book.text == "目前没有待处理的需求。"
     await staff.expect_silence(0.3)  # and the case itself went to 桂花社区's staff, not to 阳光社区's
+
+
+async def test_an_announcement_started_mid_request_returns_to_the_request(running: Running) -> None:
+    staff = await staff_member(running)  # lives in 阳光社区 too, so can ask for help
+    await staff.send_text("🙋 求助")
+    await staff.wait_for_messages()
+    await staff.send_text("需要有人帮忙送饭")
+    (pick,) = await staff.wait_for_messages()
+    async with running.db.transaction() as tx:
+        before = await tx.dialogs.get(staff.id)
+    assert before is not None and before.state == "need.pick"
+    await staff.send_command("announce")
+    await staff.wait_for_messages()
+    await staff.send_text("✖️ 取消")
+    cancelled, asked_again = await staff.wait_for_messages(2)
+    assert cancelled.text == "公告已取消，没有发送。"
+    assert asked_again.text == pick.text  # the request's question again, with what was typed kept
+    async with running.db.transaction() as tx:
+        after = await tx.dialogs.get(staff.id)
+    assert after is not None and after.state == "need.pick" and after.data == before.data

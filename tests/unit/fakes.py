@@ -328,7 +328,8 @@ class FakeVotes:
     async def close(self, round_id: int, tallies: Sequence[tuple[int, int, int, bool]], now: datetime) -> bool:
         if self.round_rows[round_id].status != "open":
             return False
-        self.round_rows[round_id] = dataclasses.replace(self.round_rows[round_id], status="closed")
+        closes_at = min(self.round_rows[round_id].closes_at, now)
+        self.round_rows[round_id] = dataclasses.replace(self.round_rows[round_id], status="closed", closes_at=closes_at)
         for pid, online, paper, won in tallies:
             self.project_rows[pid] = dataclasses.replace(self.project_rows[pid], final_online=online,
                                                          final_paper=paper, won=won)  # fmt: skip
@@ -336,3 +337,6 @@ class FakeVotes:
 
     async def voters(self, round_id: int) -> Sequence[tuple[int, str]]:
         return [(voter, "zh_CN") for (rid, voter) in self.ballots if rid == round_id]
+
+    async def forget_ballots(self, round_id: int) -> None:
+        self.ballots = {key: pid for key, pid in self.ballots.items() if key[0] != round_id}

@@ -23,7 +23,7 @@ DRAFTS = [votes.ProjectDraft("楼道照明", "阳光社工", 20000, ""), votes.P
     ("typed", "expected"),
     [("2026-12-20", (2026, 12, 20)), ("12月20日", (2026, 12, 20)), ("１２月２０号", (2026, 12, 20)),
      ("12/20", (2026, 12, 20)), ("14", (2026, 12, 12)), ("14天", (2026, 12, 12)), ("1月5日", (2027, 1, 5)),
-     ("0", (2026, 11, 28))],
+     ("20日", (2026, 12, 20)), ("28号", (2026, 11, 28)), ("27号", (2026, 12, 27))],
 )  # fmt: skip
 def test_closing_day_is_read_the_ways_staff_type_it(typed: str, expected: tuple[int, int, int]) -> None:
     closes_at = votes.parse_closing(typed, NOW, TZ)
@@ -34,7 +34,7 @@ def test_closing_day_is_read_the_ways_staff_type_it(typed: str, expected: tuple[
 @pytest.mark.parametrize(
     ("typed", "key"),
     [("明天", "vote.bad_date"), ("2月30日", "vote.bad_date"), ("2026-11-27", "vote.bad_date_past"),
-     ("91", "vote.bad_date_far"), ("", "vote.bad_date")],
+     ("0", "vote.bad_date_past"), ("91", "vote.bad_date_far"), ("", "vote.bad_date")],
 )  # fmt: skip
 def test_bad_closing_days_say_why(typed: str, key: str) -> None:
     with pytest.raises(votes.BadInput) as caught:
@@ -49,10 +49,18 @@ def test_today_after_2359_is_past() -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "yuan"), [("5000", 5000), ("5,000元", 5000), ("０.５万", 5000), ("8k", 8000), ("3千块", 3000)]
-)
+    ("typed", "yuan"),
+    [("5000", 5000), ("5,000元", 5000), ("０.５万", 5000), ("8k", 8000), ("3千块", 3000), ("2.5", 3),
+     ("1,234,567", 1234567)],
+)  # fmt: skip
 def test_budgets(typed: str, yuan: int) -> None:
     assert votes.parse_budget(typed) == yuan
+
+
+@pytest.mark.parametrize("typed", ["0", "0.4", "1,2", "1,,,,0", "很多", "2亿"])
+def test_bad_budgets(typed: str) -> None:
+    with pytest.raises(votes.BadInput):
+        votes.parse_budget(typed)
 
 
 def test_project_by_lines_or_bars_and_what_is_missing() -> None:
@@ -70,7 +78,10 @@ def test_project_by_lines_or_bars_and_what_is_missing() -> None:
 def test_paper_ballots_need_a_count_and_a_note() -> None:
     assert votes.parse_paper("35 第三网格投票箱") == (35, "第三网格投票箱")
     assert votes.parse_paper("３５张，居民议事会") == (35, "居民议事会")
-    for bad, key in (("很多", "vote.bad_paper"), ("35", "vote.bad_paper_note"), ("0 无", "vote.bad_paper")):
+    assert votes.parse_paper("35张居民议事会") == (35, "居民议事会")
+    for bad, key in (("很多", "vote.bad_paper"), ("35", "vote.bad_paper_note"), ("0 无", "vote.bad_paper"),
+                     ("355号楼投票箱", "vote.bad_paper"), ("12栋 35张", "vote.bad_paper"),
+                     ("1000005 box", "vote.bad_paper")):  # fmt: skip
         with pytest.raises(votes.BadInput) as caught:
             votes.parse_paper(bad)
         assert caught.value.key == key
@@ -151,3 +162,16 @@ async def test_rounds_close_when_their_time_comes() -> None:
     (closed,) = await votes.close_due(uow, NOW + timedelta(days=1))
     assert closed.round.id == round_id and closed.round.status == "closed"
     assert await votes.close_due(uow, NOW + timedelta(days=2)) == []
+
+
+async def test_a_tie_at_the_last_funded_place_is_flagged_and_ballots_are_forgotten_at_closing() -> None:
+    uow = await _city()
+    round_id = await votes.open_round(uow, STAFF_A, "微实事", NOW + timedelta(days=7), 1, DRAFTS, NOW)
+    first, second, _ = await uow.votes.projects(round_id)
+    await votes.cast(uow, await _user(uow, RESIDENT_A), round_id, first.id, NOW)
+    await votes.add_paper(uow, STAFF_A, round_id, second.id, 1, "投票箱", NOW)
+    results = await votes.close_early(uow, STAFF_A, round_id, NOW)
+    assert results is not None and results.tied
+    assert [r.won for r in results.tallies] == [True, True, False]
+    assert results.voters == [(RESIDENT_A, "zh_CN")]  # told the result…
+    assert await uow.votes.vote_of(round_id, RESIDENT_A) is None  # …but what they chose is not kept
