@@ -61,10 +61,17 @@ class CategorySeries:
     counts: tuple[int, ...]  # one per bucket
 
 
+# The city's pilot focus first (registry order), then unmatched needs, then codes the registry lacks. The chart
+# also colours each category by this place, so a category keeps its colour from one report to the next.
+CATEGORY_ORDER = (*(c.code for c in CATEGORIES), UNMATCHED)
+
+
+def category_place(code: str) -> int:
+    return CATEGORY_ORDER.index(code) if code in CATEGORY_ORDER else len(CATEGORY_ORDER)
+
+
 def _category_rank(code: str) -> tuple[int, str]:
-    # The city's pilot focus first (registry order), then unmatched needs, then codes the registry lacks.
-    order = [c.code for c in CATEGORIES] + [UNMATCHED]
-    return (order.index(code) if code in order else len(order), code)
+    return (category_place(code), code)
 
 
 def needs_by_category(facts: Sequence[NeedFact], period: Period, slots: Sequence[Bucket]) -> tuple[CategorySeries, ...]:

@@ -21,7 +21,7 @@ ANNOUNCE = "an"
 @turn_handler
 async def announce_command(update: Update, context: SansheContext, turn: Turn) -> None:
     try:
-        await broadcast.staff_community(turn.tx, turn.user.telegram_id if turn.user else 0)
+        await turn.staff_community()
     except broadcast.NotAllowed:
         turn.say(turn.t("announce.not_allowed"))
         return
@@ -45,7 +45,7 @@ async def on_text(turn: Turn, text: str) -> None:
         turn.say(t("announce.caption_too_long", max=t.number(broadcast.MAX_CAPTION)))
         return
     assert turn.user is not None
-    community_id = await broadcast.staff_community(turn.tx, turn.user.telegram_id)
+    community_id = await turn.staff_community()
     sizes = await broadcast.audience_sizes(turn.tx, community_id)
     rows = [
         [InlineKeyboardButton(t(f"announce.audience_{a}", count=t.number(n)), callback_data=f"{ANNOUNCE}:aud:{a}")]
@@ -80,7 +80,7 @@ async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
         turn.edit_trigger(t("common.stale_message"))
         return
     try:
-        community_id = await broadcast.staff_community(turn.tx, turn.user.telegram_id)
+        community_id = await turn.staff_community()
     except broadcast.NotAllowed:
         turn.answer(t("announce.not_allowed"), alert=True)
         return

@@ -12,15 +12,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import charts
 from bot.i18n import Translator
 from core import broadcast, reports, stats
-from core.catalog.categories import CATEGORIES
-from core.needs_book import UNMATCHED
 from handlers.context import SansheContext
 from handlers.needs import category_label
 from handlers.turn import Turn, turn_handler
 
 REPORT = "rp"
 ARGUMENTS = {"week": reports.WEEK, "本周": reports.WEEK, "month": reports.MONTH, "本月": reports.MONTH}
-_COLOUR = {code: i for i, code in enumerate([c.code for c in CATEGORIES] + [UNMATCHED])}
 
 
 def _keyboard(t: Translator) -> InlineKeyboardMarkup:
@@ -52,7 +49,7 @@ def _chart(t: Translator, title: str, report: reports.PeriodReport) -> charts.Re
         needs_title=t("report.chart_needs"),
         bucket_labels=[_bucket_label(t, report.kind, b) for b in report.buckets],
         needs=[
-            charts.NeedSeries(category_label(t, s.category), s.counts, _COLOUR.get(s.category, len(_COLOUR)))
+            charts.NeedSeries(category_label(t, s.category), s.counts, reports.category_place(s.category))
             for s in report.needs
         ],
         organizations_title=t("report.chart_organizations"),
@@ -67,7 +64,7 @@ def _chart(t: Translator, title: str, report: reports.PeriodReport) -> charts.Re
 async def _own_community(turn: Turn) -> int | None:
     """The community this person is staff of (the same rule as /announce); None for anyone else."""
     try:
-        return await broadcast.staff_community(turn.tx, turn.user.telegram_id if turn.user else 0)
+        return await turn.staff_community()
     except broadcast.NotAllowed:
         return None
 

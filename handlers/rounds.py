@@ -40,7 +40,7 @@ async def rounds_command(update: Update, context: SansheContext, turn: Turn) -> 
 
 
 async def _list(turn: Turn, *, edit: bool) -> None:
-    community_id = await broadcast.staff_community(turn.tx, turn.user.telegram_id if turn.user else 0)
+    community_id = await turn.staff_community()
     t = turn.t
     rounds = await turn.tx.votes.rounds(community_id, votes.LISTED_ROUNDS)
     rows = [_button(views.round_label(t, r), f"show:{r.id}") for r in rounds]
@@ -81,7 +81,7 @@ async def on_text(turn: Turn, text: str) -> None:
         await side_task.leave(turn, t("vote.cancelled"))
         return
     try:
-        await broadcast.staff_community(turn.tx, turn.user.telegram_id if turn.user else 0)
+        await turn.staff_community()
         await _answer(turn, text)
     except votes.BadInput as bad:
         turn.say(t(bad.key, **bad.values))
@@ -169,7 +169,7 @@ async def round_pressed(update: Update, context: SansheContext, turn: Turn) -> N
     _, action, *args = query.data.split(":")
     t = turn.t
     try:
-        await broadcast.staff_community(turn.tx, turn.user.telegram_id if turn.user else 0)
+        await turn.staff_community()
         if action in ("win", "open", "cancel", "done"):
             await _opening_step(turn, action, args)
         elif action == "list":

@@ -20,6 +20,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.i18n import Translator
+from core import broadcast
 from core.dialog import State
 from handlers.context import SansheContext, Services
 from storage.protocols import UnitOfWork
@@ -97,6 +98,10 @@ class Turn:
 
     def answer(self, text: str | None = None, alert: bool = False) -> None:
         self._answer = (text, alert)
+
+    async def staff_community(self) -> int:
+        """The community this person is staff of; core.broadcast.NotAllowed for anyone else."""
+        return await broadcast.staff_community(self.tx, self.user.telegram_id if self.user else 0)
 
     @property
     def changed(self) -> bool:
