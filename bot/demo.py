@@ -130,12 +130,14 @@ async def _announcement_and_vote(staff: Scene, wang: Scene) -> None:
     await wang.press("🗳 去投票")
     await wang.press("2. 长者助餐补贴")
     await wang.press("1. 楼道照明改造")  # changed her mind: still one vote
+    await staff.press("⏹ 截止投票")
+    await staff.press("⏹ 确认截止")
     await staff.press("📝 录入纸质票")
     await staff.press("1. 楼道照明改造")
     await staff.say("12 居民议事会现场投票")
     await staff.press("✅ 确认记入")
-    await staff.press("⏹ 立即截止")
-    await staff.press("⏹ 确认截止")
+    await staff.press("📢 公布结果")
+    await staff.press("📢 确认公布")
     await wang.receives()
 
     transcript.section(t("demo.section.report"))

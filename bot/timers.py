@@ -39,7 +39,10 @@ class TimerLoop(Periodic):
         # Votes in a transaction of their own: a round that cannot be closed must not hold up the time limits.
         async with self._db.transaction() as tx:
             votes_turn = background_turn(self._services, tx, now)
-            for results in await votes.close_due(tx, now):
+            due = await votes.close_due(tx, now)
+            for ended in due.ended:
+                await rounds.voting_ended(votes_turn, ended)
+            for results in due.published:
                 await rounds.announce_results(votes_turn, results)
         if turn.enqueued or votes_turn.enqueued:
             self._services.wake_outbox()

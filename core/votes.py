@@ -27,7 +27,8 @@ MAX_TITLE, MAX_ORGANIZATION, MAX_DESCRIPTION, MAX_NOTE = 40, 40, 120, 100
 MAX_BUDGET_YUAN = 100_000_000
 MAX_PAPER_BALLOTS = 100_000
 RESIDENT = "resident"
-LISTED_ROUNDS = 8  # rounds listed by /vote and /rounds: the open ones, then the most recent
+LISTED_ROUNDS = 8  # rounds listed by /vote and /rounds: the unpublished ones, then the most recent
+PUBLISH_WITHIN = timedelta(days=3)  # after voting ends, staff have this long to add paper ballots and publish
 
 
 def _normal(text: str) -> str:
@@ -44,7 +45,7 @@ class BadInput(ValueError):
 
 
 class Closed(Exception):
-    """The round has closed: nothing can be cast or added any more."""
+    """Too late: voting has ended (for a vote), or the result is published (for paper ballots)."""
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,14 @@ async def round_for_resident(uow: UnitOfWork, user: User | None, round_id: int) 
 
 
 def is_open(vote_round: VoteRound, now: datetime) -> bool:
+    """Residents can vote."""
     return vote_round.status == "open" and now < vote_round.closes_at
+
+
+def takes_paper(vote_round: VoteRound) -> bool:
+    """Staff can still type in paper ballots: while voting, and after it until the result is published (the
+    ballot boxes are emptied when voting ends)."""
+    return vote_round.status in ("open", "counting")
 
 
 async def project_of(uow: UnitOfWork, round_id: int, project_id: int) -> VoteProject:
@@ -292,7 +300,7 @@ async def add_paper(
     uow: UnitOfWork, staff_id: int, round_id: int, project_id: int, ballots: int, note: str, now: datetime
 ) -> VoteProject:
     vote_round = await round_for_staff(uow, staff_id, round_id)
-    if not is_open(vote_round, now):
+    if not takes_paper(vote_round):
         raise Closed()
     project = await project_of(uow, round_id, project_id)
     await uow.votes.add_paper(project_id, ballots, note, staff_id, now)
@@ -309,8 +317,16 @@ async def results(uow: UnitOfWork, vote_round: VoteRound) -> Results:
     return Results(vote_round, rows, await uow.votes.paper_notes(vote_round.id))
 
 
-async def close(uow: UnitOfWork, vote_round: VoteRound, now: datetime) -> Results | None:
-    """Count, record the winners and freeze the counts; None if the round was already closed.
+async def end_voting(uow: UnitOfWork, vote_round: VoteRound, now: datetime) -> VoteRound | None:
+    """Residents can no longer vote; paper ballots can still be typed in until the result is published.
+    None if voting had already ended."""
+    if not await uow.votes.end_voting(vote_round.id, now):
+        return None
+    return dataclasses.replace(vote_round, status="counting", closes_at=min(vote_round.closes_at, now))
+
+
+async def publish(uow: UnitOfWork, vote_round: VoteRound, now: datetime) -> Results | None:
+    """Count, record the winners and freeze the counts; None if the result was already published.
 
     Who voted for what is then forgotten: the frozen counts are the result, and the voters (returned, to be
     told the result) are all that is still needed of the ballots."""
@@ -324,15 +340,29 @@ async def close(uow: UnitOfWork, vote_round: VoteRound, now: datetime) -> Result
     return Results(closed, live.tallies, live.paper_notes, voters)
 
 
-async def close_early(uow: UnitOfWork, staff_id: int, round_id: int, now: datetime) -> Results | None:
-    return await close(uow, await round_for_staff(uow, staff_id, round_id), now)
+async def end_voting_early(uow: UnitOfWork, staff_id: int, round_id: int, now: datetime) -> VoteRound | None:
+    return await end_voting(uow, await round_for_staff(uow, staff_id, round_id), now)
 
 
-async def close_due(uow: UnitOfWork, now: datetime) -> list[Results]:
-    """Rounds whose closing time has passed (checked by the time-limit loop)."""
-    closed = []
-    for vote_round in await uow.votes.due(now):
-        if (done := await close(uow, vote_round, now)) is not None:
-            closed.append(done)
-    return closed
+async def publish_now(uow: UnitOfWork, staff_id: int, round_id: int, now: datetime) -> Results | None:
+    vote_round = await round_for_staff(uow, staff_id, round_id)
+    if vote_round.status != "counting":  # voting ends first, so that paper ballots can come in
+        raise Closed()
+    return await publish(uow, vote_round, now)
 
+
+@dataclass(frozen=True)
+class Due:
+    ended: list[VoteRound]  # voting ended just now: staff are asked to type in paper ballots and publish
+    published: list[Results]  # left unpublished for PUBLISH_WITHIN: published for them
+
+
+async def close_due(uow: UnitOfWork, now: datetime) -> Due:
+    """Checked by the time-limit loop: rounds whose closing time has passed stop taking votes; rounds that
+    staff left unpublished for PUBLISH_WITHIN are published as they stand."""
+    ended = [r for r in [await end_voting(uow, v, now) for v in await uow.votes.due(now)] if r is not None]
+    published = [
+        done for v in await uow.votes.counting_since(now - PUBLISH_WITHIN)
+        if (done := await publish(uow, v, now)) is not None
+    ]  # fmt: skip
+    return Due(ended, published)

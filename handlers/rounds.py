@@ -264,7 +264,7 @@ async def _round_action(turn: Turn, action: str, round_id: int, rest: list[int])
     if action == "show":
         await _show_round(turn, vote_round, edit=True)
     elif action == "paper" and not rest:
-        if not votes.is_open(vote_round, turn.now):
+        if not votes.takes_paper(vote_round):
             raise votes.Closed()
         projects = await turn.tx.votes.projects(round_id)
         rows = [_button(t("vote.button", position=p.position, title=p.title), f"pp:{round_id}:{p.id}")
@@ -273,20 +273,26 @@ async def _round_action(turn: Turn, action: str, round_id: int, rest: list[int])
         turn.edit_trigger(t("vote.paper_pick"), InlineKeyboardMarkup(rows))
     elif action == "pp" and len(rest) == 1:
         project = await votes.project_of(turn.tx, round_id, rest[0])
-        if not votes.is_open(vote_round, turn.now):
+        if not votes.takes_paper(vote_round):
             raise votes.Closed()
         side_task.begin(turn, State.ROUND_PAPER, round_id=round_id, project_id=project.id)
         turn.edit_trigger(t("vote.paper_for", position=project.position, title=project.title))
         turn.say(t("vote.paper_prompt", title=project.title), ikb.typing_only(t))
-    elif action == "close" and not rest:
+    elif action in ("close", "publish") and not rest:
         markup = InlineKeyboardMarkup(
-            [_button(t("vote.close_confirm"), f"closeok:{round_id}"), _button(t("common.back"), f"show:{round_id}")]
+            [_button(t(f"vote.{action}_confirm"), f"{action}ok:{round_id}"),
+             _button(t("common.back"), f"show:{round_id}")]
         )  # fmt: skip
-        turn.edit_trigger(t("vote.close_ask", title=vote_round.title), markup)
+        turn.edit_trigger(t(f"vote.{action}_ask", title=vote_round.title), markup)
     elif action == "paperok" and len(rest) == 1:
         await _paper_confirmed(turn, round_id, rest[0])
     elif action == "closeok" and not rest:
-        results = await votes.close_early(turn.tx, turn.user.telegram_id, round_id, turn.now)
+        ended = await votes.end_voting_early(turn.tx, turn.user.telegram_id, round_id, turn.now)
+        if ended is None:
+            raise votes.Closed()
+        await _show_round(turn, ended, edit=True)
+    elif action == "publishok" and not rest:
+        results = await votes.publish_now(turn.tx, turn.user.telegram_id, round_id, turn.now)
         if results is None:
             raise votes.Closed()
         await announce_results(turn, results)
@@ -298,7 +304,7 @@ async def _round_action(turn: Turn, action: str, round_id: int, rest: list[int])
 async def _show_round(turn: Turn, vote_round: VoteRound, *, edit: bool) -> None:
     t = turn.t
     text = views.results_text(t, await votes.results(turn.tx, vote_round), with_notes=True)
-    markup = views.staff_round_keyboard(t, vote_round, votes.is_open(vote_round, turn.now))
+    markup = views.staff_round_keyboard(t, vote_round)
     if edit:
         turn.edit_trigger(text, markup)
     else:
@@ -354,3 +360,16 @@ async def announce_results(turn: Turn, results: votes.Results) -> None:
         text = tr("vote.closed_news") + "\n\n" + views.results_text(tr, results, with_notes=False)
         await turn.tx.outbox.enqueue(chat_id, text, None, turn.now)
         turn.enqueued = True
+
+
+async def voting_ended(turn: Turn, vote_round: VoteRound) -> None:
+    """Voting ended on its day: the staff member who opened the round is asked to add the paper ballots and
+    publish (or it is published for them after votes.PUBLISH_WITHIN)."""
+    creator = await turn.tx.users.get(vote_round.created_by)
+    if creator is None or creator.blocked_at is not None:
+        return
+    tr = turn.services.i18n.translator(creator.locale)
+    text = tr("vote.voting_ended", title=vote_round.title, days=votes.PUBLISH_WITHIN.days)
+    markup = InlineKeyboardMarkup([_button(tr("vote.open_round_button"), f"show:{vote_round.id}")])
+    await turn.tx.outbox.enqueue(creator.telegram_id, text, markup.to_dict(), turn.now)
+    turn.enqueued = True

@@ -56,7 +56,7 @@ def results_text(t: Translator, results: Results, *, with_notes: bool) -> str:
     included) can tell from a count going up how the person who just voted chose."""
     vote_round = results.round
     closed = vote_round.status == "closed"
-    head = t("vote.results_closed" if closed else "vote.results_open", title=vote_round.title,
+    head = t(f"vote.results_{vote_round.status}", title=vote_round.title,
              closes=t.datetime(vote_round.closes_at))  # fmt: skip
     if closed:
         lines = [
@@ -87,15 +87,17 @@ def results_text(t: Translator, results: Results, *, with_notes: bool) -> str:
 
 
 def round_label(t: Translator, vote_round: VoteRound) -> str:
-    key = "vote.round_label_open" if vote_round.status == "open" else "vote.round_label_closed"
-    return t(key, title=vote_round.title, closes=t.date(vote_round.closes_at))
+    return t(f"vote.round_label_{vote_round.status}", title=vote_round.title, closes=t.date(vote_round.closes_at))
 
 
-def staff_round_keyboard(t: Translator, vote_round: VoteRound, is_open: bool) -> InlineKeyboardMarkup:
+def staff_round_keyboard(t: Translator, vote_round: VoteRound) -> InlineKeyboardMarkup:
+    """Open: paper ballots, end voting. Counting: paper ballots, publish. Published: back to the list."""
     rows = []
-    if is_open:
+    if vote_round.status in ("open", "counting"):
         rows.append([InlineKeyboardButton(t("vote.paper_button"), callback_data=f"{ROUND}:paper:{vote_round.id}")])
-        rows.append([InlineKeyboardButton(t("vote.close_button"), callback_data=f"{ROUND}:close:{vote_round.id}")])
+        action = "close" if vote_round.status == "open" else "publish"
+        button = InlineKeyboardButton(t(f"vote.{action}_button"), callback_data=f"{ROUND}:{action}:{vote_round.id}")
+        rows.append([button])
     rows.append([InlineKeyboardButton(t("vote.list_button"), callback_data=f"{ROUND}:list")])
     return InlineKeyboardMarkup(rows)
 

@@ -6,7 +6,8 @@ CREATE TABLE vote_rounds (
     community_id INTEGER NOT NULL REFERENCES communities(id),
     title        TEXT    NOT NULL,
     winners      INTEGER NOT NULL CHECK (winners >= 1),  -- how many projects will be funded
-    status       TEXT    NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    -- open: residents vote; counting: voting has ended, paper ballots still come in; closed: result published
+    status       TEXT    NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'counting', 'closed')),
     closes_at    TEXT    NOT NULL,
     created_by   INTEGER NOT NULL REFERENCES users(telegram_id),
     created_at   TEXT    NOT NULL,

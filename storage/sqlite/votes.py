@@ -70,7 +70,7 @@ class SqliteVotes:
     async def rounds(self, community_id: int, limit: int) -> Sequence[VoteRound]:
         """The community's rounds, open ones first, then the most recent."""
         async with self._conn.execute(
-            f"{_ROUND} WHERE community_id = ? ORDER BY status = 'open' DESC, id DESC LIMIT ?", (community_id, limit)
+            f"{_ROUND} WHERE community_id = ? ORDER BY status = 'closed', id DESC LIMIT ?", (community_id, limit)
         ) as cursor:
             return [_round(row) for row in await cursor.fetchall()]
 
@@ -128,13 +128,28 @@ class SqliteVotes:
         ) as cursor:
             return [_round(row) for row in await cursor.fetchall()]
 
-    async def close(self, round_id: int, tallies: Sequence[tuple[int, int, int, bool]], now: datetime) -> bool:
-        """Close an open round, freezing each project's (id, online, paper, won); False if it was already closed
-        (another process or a staff member got there first)."""
+    async def end_voting(self, round_id: int, now: datetime) -> bool:
+        """Open → counting; False if voting had already ended. Ended early: the closing time shown from now on
+        is when it really ended."""
         cursor = await self._conn.execute(
-            # Closed early: the closing time shown from now on is when it really closed.
-            "UPDATE vote_rounds SET status = 'closed', closed_at = ?, closes_at = MIN(closes_at, ?) "
+            "UPDATE vote_rounds SET status = 'counting', closes_at = MIN(closes_at, ?) "
             "WHERE id = ? AND status = 'open'",
+            (to_db_time(now), round_id),
+        )
+        return cursor.rowcount == 1
+
+    async def counting_since(self, ended_before: datetime) -> Sequence[VoteRound]:
+        async with self._conn.execute(
+            f"{_ROUND} WHERE status = 'counting' AND closes_at <= ? ORDER BY id", (to_db_time(ended_before),)
+        ) as cursor:
+            return [_round(row) for row in await cursor.fetchall()]
+
+    async def close(self, round_id: int, tallies: Sequence[tuple[int, int, int, bool]], now: datetime) -> bool:
+        """Publish: freeze each project's (id, online, paper, won); False if it was already published (another
+        process or a staff member got there first)."""
+        cursor = await self._conn.execute(
+            "UPDATE vote_rounds SET status = 'closed', closed_at = ?, closes_at = MIN(closes_at, ?) "
+            "WHERE id = ? AND status IN ('open', 'counting')",
             (to_db_time(now), to_db_time(now), round_id),
         )
         if cursor.rowcount != 1:

@@ -99,12 +99,22 @@ async def test_a_round_from_opening_to_results(running: Running) -> None:
         await voter.press(choice, message_id=own_ballot.message_id)
         await voter.wait_for_edit(own_ballot.message_id)
 
-    # Paper ballots from the residents' council, shown apart from the online votes.
+    # Staff end the online voting early; the ballot boxes are emptied and counted before the result is out.
     await staff.send_command("rounds")
     (listing,) = await staff.wait_for_messages()
     await staff.press(listing.button_texts()[0])
     shown = await staff.wait_for_edit(listing.message_id)
     assert "网上已投 3 票" in shown.text and "2. 儿童四点半课堂：纸质 0 票" in shown.text  # no running count
+    await staff.press("⏹ 截止投票")
+    await staff.wait_for_edit(listing.message_id)
+    await staff.press("⏹ 确认截止")
+    counting = await staff.wait_for_edit(listing.message_id)
+    assert "正在录入纸质票，结果尚未公布" in counting.text and "共" not in counting.text
+    assert counting.button_texts() == ["📝 录入纸质票", "📢 公布结果", "↩️ 全部评议"]
+    answer = await voters[1].press("1. 楼道照明改造")  # too late to vote
+    assert answer is not None and answer.text == "这项评议已经截止，不能再投票或录入了。"
+
+    # Paper ballots from the residents' council, shown apart from the online votes.
     await staff.press("📝 录入纸质票")
     await staff.wait_for_edit(listing.message_id)
     await staff.press("3. 长者助餐补贴")
@@ -127,10 +137,10 @@ async def test_a_round_from_opening_to_results(running: Running) -> None:
     counted = next(m for m in await staff.messages() if m.message_id == confirm.message_id)
     assert counted.text == "✅ 已记入。" and not counted.inline_keyboard  # it cannot be pressed a second time
 
-    # Closing early: winners recorded, the voters and the staff member are told.
-    await staff.press("⏹ 立即截止", message_id=results.message_id)
+    # Publishing: winners recorded, counts frozen, the voters and the staff member are told.
+    await staff.press("📢 公布结果", message_id=results.message_id)
     await staff.wait_for_edit(results.message_id)
-    await staff.press("⏹ 确认截止", message_id=results.message_id)
+    await staff.press("📢 确认公布", message_id=results.message_id)
     final = await staff.wait_for_edit(results.message_id)
     assert final.text.startswith("🗳 2027年微实事项目（已于")
     assert "3. 长者助餐补贴：共 5 票（网上 0，纸质 5） ⭐ 入选" in final.text
@@ -222,7 +232,7 @@ async def quick_timers(city: tuple[SandboxServer, SandboxClient, Path]) -> Async
         yield bot
 
 
-async def test_a_round_closes_on_its_day_and_forgetting_a_voter_keeps_the_result(quick_timers: Running) -> None:
+async def test_voting_ends_on_its_day_and_an_unpublished_result_is_published_for_staff(quick_timers: Running) -> None:
     running = quick_timers
     staff = await staff_member(running)
     voter = await running.client.user()
@@ -234,17 +244,20 @@ async def test_a_round_closes_on_its_day_and_forgetting_a_voter_keeps_the_result
     await voter.wait_for_edit(ballot.message_id)
     async with running.db.transaction() as tx:  # the closing day has come
         await tx.conn.execute("UPDATE vote_rounds SET closes_at = ?", ((utc_now() - timedelta(minutes=1)).isoformat(),))
-    (news,) = await voter.wait_for_messages(timeout=10)  # the time-limit loop closed it
+    (ended,) = await staff.wait_for_messages(timeout=10)  # the time-limit loop ended the voting
+    assert ended.text.startswith("🗳 「2027年微实事项目」的网上投票已截止。请录入纸质票") and "3 天内" in ended.text
+    assert ended.button_texts() == ["🗳 查看评议"]
+    await voter.expect_silence(0.5)  # nothing to tell residents until the result is published
+    async with running.db.transaction() as tx:  # staff did not publish within three days
+        await tx.conn.execute("UPDATE vote_rounds SET closes_at = ?", ((utc_now() - timedelta(days=3)).isoformat(),))
+    (news,) = await voter.wait_for_messages(timeout=10)
     assert news.text.startswith("🗳 评议已截止") and "3. 长者助餐补贴：共 1 票（网上 1，纸质 0） ⭐ 入选" in news.text
-    await voter.send_command("privacy")
-    (summary,) = await voter.wait_for_messages()
-    await voter.press("撤回同意并删除我的信息")
-    await voter.wait_for_edit(summary.message_id)
-    await voter.press("确定删除")
-    await voter.wait_for_messages()
+    (told_staff,) = await staff.wait_for_messages(timeout=10)
+    assert told_staff.text == news.text
     async with running.db.transaction() as tx:
         (vote_round,) = await tx.votes.rounds(1, 5)
-        assert await tx.votes.vote_of(vote_round.id, voter.id) is None  # who voted is forgotten…
+        assert vote_round.status == "closed"
+        assert await tx.votes.vote_of(vote_round.id, voter.id) is None  # who voted for what is forgotten…
         projects = await tx.votes.projects(vote_round.id)
     assert [(p.final_online, p.won) for p in projects] == [(0, False), (0, False), (1, True)]  # …the result stays
 

@@ -325,8 +325,18 @@ class FakeVotes:
     async def due(self, now: datetime) -> Sequence[VoteRound]:
         return [r for r in self.round_rows.values() if r.status == "open" and r.closes_at <= now]
 
+    async def end_voting(self, round_id: int, now: datetime) -> bool:
+        found = self.round_rows[round_id]
+        if found.status != "open":
+            return False
+        self.round_rows[round_id] = dataclasses.replace(found, status="counting", closes_at=min(found.closes_at, now))
+        return True
+
+    async def counting_since(self, ended_before: datetime) -> Sequence[VoteRound]:
+        return [r for r in self.round_rows.values() if r.status == "counting" and r.closes_at <= ended_before]
+
     async def close(self, round_id: int, tallies: Sequence[tuple[int, int, int, bool]], now: datetime) -> bool:
-        if self.round_rows[round_id].status != "open":
+        if self.round_rows[round_id].status == "closed":
             return False
         closes_at = min(self.round_rows[round_id].closes_at, now)
         self.round_rows[round_id] = dataclasses.replace(self.round_rows[round_id], status="closed", closes_at=closes_at)

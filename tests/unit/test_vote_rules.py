@@ -143,14 +143,23 @@ async def test_only_staff_of_the_community_open_add_paper_and_close() -> None:
     with pytest.raises(NotAllowed):
         await votes.add_paper(uow, STAFF_B, round_id, projects[0].id, 10, "投票箱", NOW)
     with pytest.raises(NotAllowed):
-        await votes.close_early(uow, STAFF_B, round_id, NOW)
-    await votes.add_paper(uow, STAFF_A, round_id, projects[2].id, 10, "投票箱", NOW)
+        await votes.end_voting_early(uow, STAFF_B, round_id, NOW)
     await votes.cast(uow, await _user(uow, RESIDENT_A), round_id, projects[0].id, NOW)
-    results = await votes.close_early(uow, STAFF_A, round_id, NOW)
+    with pytest.raises(votes.Closed):  # voting ends before the result can be published
+        await votes.publish_now(uow, STAFF_A, round_id, NOW)
+    assert await votes.end_voting_early(uow, STAFF_A, round_id, NOW) is not None
+    assert await votes.end_voting_early(uow, STAFF_A, round_id, NOW) is None  # once only
+    with pytest.raises(votes.Closed):
+        await votes.cast(uow, await _user(uow, RESIDENT_A), round_id, projects[1].id, NOW)
+    await votes.add_paper(uow, STAFF_A, round_id, projects[2].id, 10, "投票箱", NOW)  # the boxes come in after
+    with pytest.raises(NotAllowed):
+        await votes.publish_now(uow, STAFF_B, round_id, NOW)
+    results = await votes.publish_now(uow, STAFF_A, round_id, NOW)
     assert results is not None and [(r.project.title, r.online, r.paper, r.won) for r in results.tallies] == [
         ("长者助餐", 0, 10, True), ("楼道照明", 1, 0, False), ("四点半课堂", 0, 0, False),
     ]  # fmt: skip
-    assert await votes.close_early(uow, STAFF_A, round_id, NOW) is None  # closed once only
+    with pytest.raises(votes.Closed):  # published once only
+        await votes.publish_now(uow, STAFF_A, round_id, NOW)
     with pytest.raises(votes.Closed):
         await votes.add_paper(uow, STAFF_A, round_id, projects[0].id, 10, "迟到的票", NOW)
 
@@ -158,10 +167,13 @@ async def test_only_staff_of_the_community_open_add_paper_and_close() -> None:
 async def test_rounds_close_when_their_time_comes() -> None:
     uow = await _city()
     round_id = await votes.open_round(uow, STAFF_A, "微实事", NOW + timedelta(days=1), 1, DRAFTS, NOW)
-    assert await votes.close_due(uow, NOW) == []
-    (closed,) = await votes.close_due(uow, NOW + timedelta(days=1))
-    assert closed.round.id == round_id and closed.round.status == "closed"
-    assert await votes.close_due(uow, NOW + timedelta(days=2)) == []
+    assert await votes.close_due(uow, NOW) == votes.Due([], [])
+    due = await votes.close_due(uow, NOW + timedelta(days=1))
+    assert [r.status for r in due.ended] == ["counting"] and due.published == []
+    assert await votes.close_due(uow, NOW + timedelta(days=3)) == votes.Due([], [])  # staff still have time
+    (published,) = (await votes.close_due(uow, NOW + timedelta(days=4))).published
+    assert published.round.id == round_id and published.round.status == "closed"
+    assert await votes.close_due(uow, NOW + timedelta(days=5)) == votes.Due([], [])
 
 
 async def test_a_tie_at_the_last_funded_place_is_flagged_and_ballots_are_forgotten_at_closing() -> None:
@@ -170,7 +182,8 @@ async def test_a_tie_at_the_last_funded_place_is_flagged_and_ballots_are_forgott
     first, second, _ = await uow.votes.projects(round_id)
     await votes.cast(uow, await _user(uow, RESIDENT_A), round_id, first.id, NOW)
     await votes.add_paper(uow, STAFF_A, round_id, second.id, 1, "投票箱", NOW)
-    results = await votes.close_early(uow, STAFF_A, round_id, NOW)
+    await votes.end_voting_early(uow, STAFF_A, round_id, NOW)
+    results = await votes.publish_now(uow, STAFF_A, round_id, NOW)
     assert results is not None and results.tied
     assert [r.won for r in results.tallies] == [True, True, False]
     assert results.voters == [(RESIDENT_A, "zh_CN")]  # told the result…
