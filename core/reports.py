@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core import stats
@@ -23,12 +23,24 @@ from storage.protocols import NeedFact, UnitOfWork
 from storage.records import OfferFact
 
 WEEK, MONTH = "week", "month"
-KINDS = (WEEK, MONTH)
+LAST_WEEK, LAST_MONTH = "last_week", "last_month"  # on a Monday this week is nearly empty: last week is whole
+KINDS = (WEEK, LAST_WEEK, MONTH, LAST_MONTH)
+_SPAN = {WEEK: WEEK, LAST_WEEK: WEEK, MONTH: MONTH, LAST_MONTH: MONTH}
+
+
+def span(kind: str) -> str:
+    """WEEK or MONTH: what a report of this kind covers (its buckets are days, or weeks)."""
+    return _SPAN[kind]
 RESOLVED = frozenset({Status.DONE, Status.RATED})
 
 
 def report_period(kind: str, now: datetime, tz: ZoneInfo) -> Period:
-    """The calendar week or month around `now`, in whole local days."""
+    """The calendar week or month around `now` (or the one before it), in whole local days."""
+    if kind not in _SPAN:
+        raise ValueError(f"unknown report period {kind!r}")
+    if kind in (LAST_WEEK, LAST_MONTH):
+        current = report_period(span(kind), now, tz)
+        return report_period(span(kind), datetime.combine(current.first - timedelta(days=1), time(12), tz), tz)
     today = now.astimezone(tz).date()
     if kind == WEEK:
         first = today - timedelta(days=today.weekday())
@@ -49,7 +61,7 @@ class Bucket:
 def buckets(kind: str, period: Period) -> tuple[Bucket, ...]:
     """Days of a week; Monday-to-Sunday weeks of a month (the first and last cut at the month's edges)."""
     days = [period.first + timedelta(days=n) for n in range((period.last - period.first).days + 1)]
-    if kind == WEEK:
+    if span(kind) == WEEK:
         return tuple(Bucket(d, d) for d in days)
     starts = [d for d in days if d == period.first or d.weekday() == 0]
     return tuple(Bucket(s, min(s + timedelta(days=6 - s.weekday()), period.last)) for s in starts)

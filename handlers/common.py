@@ -7,7 +7,7 @@ from telegram import Update
 from core import onboarding, people
 from core.dialog import State
 from handlers import keyboards as kb
-from handlers import registration, steps
+from handlers import registration, side_task, steps
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 
@@ -90,6 +90,9 @@ async def cancel(update: Update, context: SansheContext, turn: Turn) -> None:
         # Onboarding cannot be skipped (consent comes first); repeat the question instead.
         turn.say(t("cancel.onboarding"))
         await steps.prompt(turn)
+        return
+    if side_task.active(turn):  # back to where the person was before the announcement or the vote round
+        await side_task.leave(turn, t("cancel.done"))
         return
     turn.say(t("cancel.done"))
     await steps.enter(turn, State.MENU)

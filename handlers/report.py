@@ -17,17 +17,21 @@ from handlers.needs import category_label
 from handlers.turn import Turn, turn_handler
 
 REPORT = "rp"
-ARGUMENTS = {"week": reports.WEEK, "本周": reports.WEEK, "month": reports.MONTH, "本月": reports.MONTH}
+ARGUMENTS = {
+    "week": reports.WEEK, "本周": reports.WEEK, "lastweek": reports.LAST_WEEK, "上周": reports.LAST_WEEK,
+    "month": reports.MONTH, "本月": reports.MONTH, "lastmonth": reports.LAST_MONTH, "上月": reports.LAST_MONTH,
+}  # fmt: skip
 
 
 def _keyboard(t: Translator) -> InlineKeyboardMarkup:
+    rows = ((reports.WEEK, reports.LAST_WEEK), (reports.MONTH, reports.LAST_MONTH))
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t(f"report.{kind}"), callback_data=f"{REPORT}:{kind}") for kind in reports.KINDS]]
+        [[InlineKeyboardButton(t(f"report.{kind}"), callback_data=f"{REPORT}:{kind}") for kind in row] for row in rows]
     )
 
 
 def _bucket_label(t: Translator, kind: str, bucket: reports.Bucket) -> str:
-    if kind == reports.WEEK:
+    if reports.span(kind) == reports.WEEK:
         return f"{t.day(bucket.first)}\n{t.day(bucket.first, 'EEE')}"
     return t.day(bucket.first) if bucket.first == bucket.last else t.days(bucket.first, bucket.last)
 

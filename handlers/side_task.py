@@ -12,9 +12,13 @@ from handlers.turn import Turn
 _SIDE_TASKS = ("announce.", "round.")
 
 
+def active(turn: Turn) -> bool:
+    return turn.state.value.startswith(_SIDE_TASKS)
+
+
 def begin(turn: Turn, state: State, **data: Any) -> None:
     """Move to a side task's first step; from inside another side task, keep the original place to go back to."""
-    if turn.state.value.startswith(_SIDE_TASKS):
+    if active(turn):
         back, back_data = turn.data.get("return_to", State.MENU.value), turn.data.get("return_data", {})
     else:
         back, back_data = turn.state.value, dict(turn.data)

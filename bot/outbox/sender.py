@@ -32,9 +32,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from telegram import Bot
-from telegram.error import TelegramError
+from telegram import Bot, Message
+from telegram.error import BadRequest, TelegramError
 
 from bot.outbox.attempt import Outcome, classify, reply_markup
 from bot.outbox.backlog import Backlog
@@ -226,8 +227,7 @@ class OutboxSender:
             return Outcome("failed", error=f"bad reply_markup: {exc}")
         try:
             if message.photo:
-                sent = await self._bot.send_photo(message.chat_id, message.photo, caption=message.text,
-                                                  reply_markup=markup)  # fmt: skip
+                sent = await self._send_photo(message, markup)
             else:
                 sent = await self._bot.send_message(message.chat_id, message.text, reply_markup=markup)
         except TelegramError as exc:
@@ -236,6 +236,13 @@ class OutboxSender:
             log.exception("outbox %d: unexpected error while sending", message.id)
             return classify(exc, message.attempts)
         return Outcome("sent", message_id=sent.message_id)
+
+    async def _send_photo(self, message: OutboxMessage, markup: Any) -> Message:
+        try:
+            return await self._bot.send_photo(message.chat_id, message.photo, caption=message.text, reply_markup=markup)
+        except BadRequest as exc:  # the picture is gone or refused: the words still matter
+            log.warning("outbox %d: photo refused (%s); sending the text alone", message.id, exc.message)
+            return await self._bot.send_message(message.chat_id, message.text, reply_markup=markup)
 
     async def _record(self, message: OutboxMessage, outcome: Outcome, behind: Sequence[OutboxMessage]) -> None:
         now = self._clock()

@@ -4,6 +4,8 @@ residents cannot announce."""
 
 from __future__ import annotations
 
+from core import broadcast
+from storage.records import utc_now
 from tests.conftest import Running
 from tests.flows.test_onboarding_flow import onboard
 from tests.flows.test_staff_loop import staff_member
@@ -124,3 +126,28 @@ async def test_an_announcement_started_mid_request_returns_to_the_request(runnin
     async with running.db.transaction() as tx:
         after = await tx.dialogs.get(staff.id)
     assert after is not None and after.state == "need.pick" and after.data == before.data
+
+
+async def test_a_photo_telegram_refuses_still_delivers_the_words(running: Running) -> None:
+    staff = await staff_member(running)
+    resident = await running.client.user(first_name="居民")
+    await onboard(resident)
+    async with running.db.transaction() as tx:
+        await broadcast.announce(tx, staff.id, "停水通知", "residents", lambda locale: "📣 停水通知", utc_now(),
+                                 photo="no-such-file-id")  # fmt: skip
+    running.app.bot_data.services.wake_outbox()
+    (news,) = await resident.wait_for_messages(timeout=10)
+    assert news.kind == "text" and news.text == "📣 停水通知"
+
+
+async def test_slash_cancel_in_an_announcement_also_returns_to_the_request(running: Running) -> None:
+    staff = await staff_member(running)
+    await staff.send_text("🙋 求助")
+    await staff.wait_for_messages()
+    await staff.send_text("需要有人帮忙送饭")
+    (pick,) = await staff.wait_for_messages()
+    await staff.send_command("announce")
+    await staff.wait_for_messages()
+    await staff.send_command("cancel")
+    cancelled, asked_again = await staff.wait_for_messages(2)
+    assert cancelled.text == "已取消。" and asked_again.text == pick.text

@@ -46,7 +46,7 @@ async def test_staff_get_a_weekly_chart_of_their_own_community(running: Running)
 
     await staff.send_command("report")
     (choice,) = await staff.wait_for_messages()
-    assert choice.text == "要看哪段时间的报告？" and choice.button_texts() == ["本周", "本月"]
+    assert choice.text == "要看哪段时间的报告？" and choice.button_texts() == ["本周", "上周", "本月", "上月"]
     await staff.press("本周")
     assert (await staff.wait_for_edit(choice.message_id)).text == "📊 本周的报告马上就好。"
     (chart,) = await staff.wait_for_messages(timeout=15)
@@ -67,7 +67,7 @@ async def test_report_month_by_argument_and_an_empty_period(running: Running) ->
     assert (chart.text or "").splitlines()[1:] == ["求助 0 件，已解决 0 件", "响应率 —，满意度 —（0 人评分）"]
     await staff.send_command("report", "year")
     (wrong,) = await staff.wait_for_messages()
-    assert wrong.text == "请发 /report，或 /report week（本周）、/report month（本月）。"
+    assert wrong.text == "请发 /report，或 /report week（本周）、lastweek（上周）、month（本月）、lastmonth（上月）。"
 
 
 async def test_residents_are_refused(running: Running) -> None:

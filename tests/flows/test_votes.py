@@ -279,7 +279,8 @@ async def test_buttons_of_an_abandoned_draft_open_nothing(running: Running) -> N
 
     old = await draft_up_to_winners("第一稿")
     await staff.send_command("cancel")
-    await staff.wait_for_messages(2)
+    (cancelled,) = await staff.wait_for_messages()
+    assert cancelled.text == "已取消。" and cancelled.reply_keyboard is not None  # back at the main menu
     await draft_up_to_winners("第二稿")
     answer = await staff.press("1", message_id=old)
     assert answer is not None and answer.text == "这个按钮已经过期了。"

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core import reports
 from core.reports import MONTH, WEEK, Bucket, buckets, community_report, needs_by_category, report_period
 from storage.protocols import NeedFact
 from storage.records import OfferFact
@@ -127,3 +128,14 @@ async def test_an_empty_period_still_has_its_buckets() -> None:
     report = await community_report(FakeUnitOfWork(["阳光社区"]), 1, MONTH, local(5), TZ, LIMIT, "-")
     assert report.empty and len(report.buckets) == 6
     assert (report.headline.filed, report.headline.response_rate, report.headline.satisfaction) == (0, None, None)
+
+
+def test_last_week_and_last_month_are_the_whole_periods_before() -> None:
+    tz = ZoneInfo("Asia/Shanghai")
+    monday_morning = datetime(2026, 3, 1, 17, 30, tzinfo=UTC)  # Monday 2 March, 01:30 in the city
+    last_week = reports.report_period(reports.LAST_WEEK, monday_morning, tz)
+    assert (last_week.first, last_week.last) == (date(2026, 2, 23), date(2026, 3, 1))
+    last_month = reports.report_period(reports.LAST_MONTH, monday_morning, tz)
+    assert (last_month.first, last_month.last) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert len(reports.buckets(reports.LAST_WEEK, last_week)) == 7  # days, as for this week
+    assert [b.first.day for b in reports.buckets(reports.LAST_MONTH, last_month)] == [1, 2, 9, 16, 23]
