@@ -44,16 +44,20 @@ class Queued:
 async def announce(
     uow: UnitOfWork, staff_id: int, text: str, audience: str, render: Callable[[str], str], now: datetime,
     markup: Callable[[str], Mapping[str, Any] | None] = lambda locale: None, photo: str | None = None,
+    building: str | None = None,
 ) -> Queued:  # fmt: skip
     """Queue one copy per recipient; `render(locale)` gives the text in that person's language and
     `markup(locale)` its buttons, if any (a vote's 去投票)."""
     if audience not in AUDIENCES:
         raise ValueError(audience)
     community_id = await staff_community(uow, staff_id)
-    recipients = await uow.broadcasts.recipients(community_id, audience)
+    if building is not None and audience != "residents":
+        raise ValueError("a building narrows the residents only")
+    recipients = await uow.broadcasts.recipients(community_id, audience, building)
     if photo is not None and len(text) > MAX_CAPTION:
         raise ValueError("a caption is at most MAX_CAPTION characters")
-    broadcast_id = await uow.broadcasts.create(community_id, staff_id, text, audience, len(recipients), now, photo)
+    broadcast_id = await uow.broadcasts.create(community_id, staff_id, text, audience, len(recipients), now, photo,
+                                               building)  # fmt: skip
     by_locale: dict[str, list[int]] = {}
     for chat_id, locale in recipients:
         by_locale.setdefault(locale, []).append(chat_id)

@@ -35,6 +35,7 @@ class State(StrEnum):
     ROUND_PROJECT = "round.project"
     ROUND_CONFIRM = "round.confirm"
     ROUND_PAPER = "round.paper"  # staff typing in paper ballots
+    BUILDING = "building.ask"  # a resident saying which building they live in
 
     @property
     def is_intake(self) -> bool:

@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from handlers import (
     announce,
+    building,
     common,
     community,
     consent,
@@ -43,6 +44,7 @@ COMMANDS = (
     "report",
     "vote",
     "rounds",
+    "building",
 )
 
 
@@ -59,6 +61,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("invite", registration.invite_command, filters=private))
     app.add_handler(CommandHandler("announce", announce.announce_command, filters=private))
     app.add_handler(CommandHandler("mute", announce.mute_command, filters=private))
+    app.add_handler(CommandHandler("building", building.building_command, filters=private))
     app.add_handler(CommandHandler("needs", needs.needs_command, filters=private))
     app.add_handler(CommandHandler("report", report.report_command, filters=private))
     app.add_handler(CommandHandler("vote", votes.vote_command, filters=private))

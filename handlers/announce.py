@@ -15,6 +15,7 @@ from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 
 ANNOUNCE = "an"
+MAX_BUILDINGS = 30  # buttons offered; a community with more buildings is rare, and they are listed in order
 
 
 
@@ -51,8 +52,12 @@ async def on_text(turn: Turn, text: str) -> None:
         [InlineKeyboardButton(t(f"announce.audience_{a}", count=t.number(n)), callback_data=f"{ANNOUNCE}:aud:{a}")]
         for a, n in sizes.items()
     ]
+    buildings = sorted(await turn.tx.broadcasts.buildings(community_id), key=lambda b: _building_order(b[0]))
+    if buildings:
+        rows.append([InlineKeyboardButton(t("announce.audience_building"), callback_data=f"{ANNOUNCE}:bld")])
     rows.append([InlineKeyboardButton(t("common.cancel"), callback_data=f"{ANNOUNCE}:cancel")])
-    turn.goto(State.ANNOUNCE_CONFIRM, **{**turn.data, "text": cleaned})
+    # Buttons carry an index into this list: a building's name may not fit in Telegram's 64-byte callback data.
+    turn.goto(State.ANNOUNCE_CONFIRM, **{**turn.data, "text": cleaned, "buildings": buildings[:MAX_BUILDINGS]})
     turn.say(t("announce.audience_prompt"), InlineKeyboardMarkup(rows))
 
 
@@ -87,22 +92,24 @@ async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
     community = await turn.tx.communities.get(community_id)
     name = community.name if community else ""
     text = str(turn.data.get("text", ""))
+    buildings = [str(b[0]) for b in turn.data.get("buildings", [])]
     if action == "aud" and argument in broadcast.AUDIENCES:
-        count = len(await turn.tx.broadcasts.recipients(community_id, argument))
-        turn.goto(State.ANNOUNCE_CONFIRM, **{**turn.data, "audience": argument})
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t("announce.send"), callback_data=f"{ANNOUNCE}:send")],
-             [InlineKeyboardButton(t("common.cancel"), callback_data=f"{ANNOUNCE}:cancel")]]
-        )  # fmt: skip
-        preview = _as_received(turn, turn.t.locale, name, text)
-        if turn.data.get("photo"):
-            preview = t("announce.preview_photo") + "\n" + preview
-        turn.edit_trigger(t("announce.preview", preview=preview, count=t.number(count)), markup)
+        await _preview(turn, community_id, name, text, argument, None)
+    elif action == "bld" and buildings:
+        rows = [[InlineKeyboardButton(t("announce.building_button", building=b, count=t.number(n)),
+                                      callback_data=f"{ANNOUNCE}:b:{i}")]
+                for i, (b, n) in enumerate(turn.data.get("buildings", []))]  # fmt: skip
+        rows.append([InlineKeyboardButton(t("common.cancel"), callback_data=f"{ANNOUNCE}:cancel")])
+        turn.edit_trigger(t("announce.building_prompt"), InlineKeyboardMarkup(rows))
+    elif action == "b" and argument.isascii() and argument.isdigit() and int(argument) < len(buildings):
+        await _preview(turn, community_id, name, text, "residents", buildings[int(argument)])
     elif action == "send" and turn.data.get("audience") in broadcast.AUDIENCES:
+        building = turn.data.get("building")
         queued = await broadcast.announce(
             turn.tx, turn.user.telegram_id, text, str(turn.data["audience"]),
             lambda locale: _as_received(turn, locale, name, text), turn.now,
             photo=str(turn.data["photo"]) if turn.data.get("photo") else None,
+            building=str(building) if building else None,
         )  # fmt: skip
         if query.message is not None:
             await turn.tx.broadcasts.set_progress_message(queued.broadcast_id, query.message.message_id)
@@ -114,6 +121,28 @@ async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
         await side_task.leave(turn, t("announce.cancelled"))
     else:
         turn.answer(t("common.stale_button"))
+
+
+async def _preview(turn: Turn, community_id: int, name: str, text: str, audience: str, building: str | None) -> None:
+    t = turn.t
+    count = len(await turn.tx.broadcasts.recipients(community_id, audience, building))
+    turn.goto(State.ANNOUNCE_CONFIRM, **{**turn.data, "audience": audience, "building": building})
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("announce.send"), callback_data=f"{ANNOUNCE}:send")],
+         [InlineKeyboardButton(t("common.cancel"), callback_data=f"{ANNOUNCE}:cancel")]]
+    )  # fmt: skip
+    preview = _as_received(turn, turn.t.locale, name, text)
+    if turn.data.get("photo"):
+        preview = t("announce.preview_photo") + "\n" + preview
+    if building:
+        preview = t("announce.preview_building", building=building) + "\n" + preview
+    turn.edit_trigger(t("announce.preview", preview=preview, count=t.number(count)), markup)
+
+
+def _building_order(name: str) -> tuple[int, str]:
+    """3栋 before 12栋 before 综合楼."""
+    digits = "".join(ch for ch in name if ch.isdigit())
+    return (int(digits) if digits and name.endswith("栋") else 10**9, name)
 
 
 @turn_handler

@@ -75,6 +75,7 @@ async def privacy(update: Update, context: SansheContext, turn: Turn) -> None:
             "privacy.summary",
             language=t("language.name"),
             community=community.name if community else t("privacy.no_community"),
+            building=user.building or t("privacy.no_building"),
             consent_time=t.datetime(user.consent_at),
         ),
         kb.privacy_keyboard(t, consented=True),

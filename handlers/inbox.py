@@ -14,6 +14,7 @@ from core.broadcast import MAX_TEXT
 from core.dialog import State
 from handlers import (
     announce,
+    building,
     community,
     consent,
     intake,
@@ -70,6 +71,8 @@ async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
             await announce.on_text(turn, text)
         case State.ANNOUNCE_CONFIRM:
             turn.say(turn.t("input.use_buttons"))
+        case State.BUILDING:
+            await building.on_text(turn, text)
         case State.ROUND_TITLE | State.ROUND_CLOSES | State.ROUND_PROJECT | State.ROUND_CONFIRM | State.ROUND_PAPER:
             await rounds.on_text(turn, text)
         case State.REG_NAME:

@@ -1,5 +1,6 @@
-"""Staff tasks that interrupt whatever the chat was doing (writing an announcement, opening a vote, typing in
-paper ballots) remember where the chat was and what it had gathered there, and go back to it when they end."""
+"""Short tasks that interrupt whatever the chat was doing (staff writing an announcement, opening a vote, typing
+in paper ballots; a resident giving their building) remember where the chat was and what it had gathered
+there, and go back to it when they end."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from core.dialog import State
 from handlers import keyboards as kb
 from handlers.turn import Turn
 
-_SIDE_TASKS = ("announce.", "round.")
+_SIDE_TASKS = ("announce.", "round.", "building.")
 
 
 def active(turn: Turn) -> bool:

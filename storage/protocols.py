@@ -46,6 +46,7 @@ class UserRepository(Protocol):
     async def forget_personal_data(self, telegram_id: int, now: datetime) -> None: ...
     async def with_role(self, role: str, community_id: int | None = None) -> list[int]: ...
     async def role_community(self, telegram_id: int, role: str) -> int | None: ...
+    async def set_building(self, telegram_id: int, building: str | None, now: datetime) -> None: ...
 
 
 class CommunityRepository(Protocol):
@@ -152,10 +153,13 @@ class VoteRepository(Protocol):
 
 
 class BroadcastRepository(Protocol):
-    async def recipients(self, community_id: int, audience: str) -> list[tuple[int, str]]: ...
+    async def recipients(
+        self, community_id: int, audience: str, building: str | None = None
+    ) -> list[tuple[int, str]]: ...
+    async def buildings(self, community_id: int) -> list[tuple[str, int]]: ...
     async def create(
         self, community_id: int, created_by: int, text: str, audience: str, total: int, now: datetime,
-        photo: str | None = None,
+        photo: str | None = None, building: str | None = None,
     ) -> int: ...  # fmt: skip
     async def queue(
         self, broadcast_id: int, chat_ids: Sequence[int], text: str, now: datetime,

@@ -39,6 +39,7 @@ class User:
     consent_declined_at: datetime | None = None
     blocked_at: datetime | None = None
     roles: frozenset[str] = frozenset()
+    building: str | None = None  # a resident's building, if they gave it (/building)
 
     @property
     def has_consented(self) -> bool:

@@ -22,30 +22,44 @@ class SqliteBroadcasts:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def recipients(self, community_id: int, audience: str) -> list[tuple[int, str]]:
-        """Residents of the community (users.community_id) and/or providers serving it; never someone who
-        blocked the bot, and no resident who muted announcements."""
+    async def recipients(
+        self, community_id: int, audience: str, building: str | None = None
+    ) -> list[tuple[int, str]]:
+        """Residents of the community (users.community_id; of one building if given) and/or providers serving
+        it; never someone who blocked the bot, and no resident who muted announcements."""
         roles = _AUDIENCE_ROLES[audience]
         marks = ",".join("?" for _ in roles)
         async with self._conn.execute(
             "SELECT DISTINCT u.telegram_id, u.locale FROM users u JOIN user_roles r ON r.telegram_id = u.telegram_id "
             f"WHERE r.role IN ({marks}) AND u.blocked_at IS NULL AND ("
-            "  (r.role = 'resident' AND u.community_id = ? AND u.announcements_muted = 0)"
+            "  (r.role = 'resident' AND u.community_id = ? AND u.announcements_muted = 0"
+            "   AND (? IS NULL OR u.building = ?))"
             "  OR (r.role <> 'resident' AND EXISTS (SELECT 1 FROM provider_communities pc "
             "      WHERE pc.telegram_id = u.telegram_id AND pc.community_id = ?))"
             ") ORDER BY u.telegram_id",
-            (*roles, community_id, community_id),
+            (*roles, community_id, building, building, community_id),
         ) as cursor:
             return [(int(row[0]), str(row[1])) for row in await cursor.fetchall()]
 
+    async def buildings(self, community_id: int) -> list[tuple[str, int]]:
+        """The buildings residents of the community gave, with how many would receive an announcement."""
+        async with self._conn.execute(
+            "SELECT u.building, COUNT(DISTINCT u.telegram_id) FROM users u "
+            "JOIN user_roles r ON r.telegram_id = u.telegram_id AND r.role = 'resident' "
+            "WHERE u.community_id = ? AND u.building IS NOT NULL AND u.blocked_at IS NULL "
+            "AND u.announcements_muted = 0 GROUP BY u.building",
+            (community_id,),
+        ) as cursor:
+            return [(str(row[0]), int(row[1])) for row in await cursor.fetchall()]
+
     async def create(
         self, community_id: int, created_by: int, text: str, audience: str, total: int, now: datetime,
-        photo: str | None = None,
+        photo: str | None = None, building: str | None = None,
     ) -> int:  # fmt: skip
         async with self._conn.execute(
-            "INSERT INTO broadcasts (community_id, created_by, text, audience, total, created_at, photo) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (community_id, created_by, text, audience, total, to_db_time(now), photo),
+            "INSERT INTO broadcasts (community_id, created_by, text, audience, total, created_at, photo, building) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (community_id, created_by, text, audience, total, to_db_time(now), photo, building),
         ) as cursor:
             row = await cursor.fetchone()
         assert row is not None

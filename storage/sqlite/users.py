@@ -15,7 +15,7 @@ class SqliteUsers:
 
     async def get(self, telegram_id: int) -> User | None:
         async with self._conn.execute(
-            "SELECT telegram_id, locale, community_id, consent_at, consent_declined_at, blocked_at "
+            "SELECT telegram_id, locale, community_id, consent_at, consent_declined_at, blocked_at, building "
             "FROM users WHERE telegram_id = ?",
             (telegram_id,),
         ) as cursor:
@@ -32,6 +32,7 @@ class SqliteUsers:
             consent_declined_at=from_db_time(row["consent_declined_at"]),
             blocked_at=from_db_time(row["blocked_at"]),
             roles=roles,
+            building=row["building"],
         )
 
     async def create(self, telegram_id: int, locale: str, now: datetime) -> User:
@@ -77,11 +78,18 @@ class SqliteUsers:
     async def revoke_role(self, telegram_id: int, role: str) -> None:
         await self._conn.execute("DELETE FROM user_roles WHERE telegram_id = ? AND role = ?", (telegram_id, role))
 
+    async def set_building(self, telegram_id: int, building: str | None, now: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE users SET building = ?, updated_at = ? WHERE telegram_id = ?",
+            (building, to_db_time(now), telegram_id),
+        )
+
     async def forget_personal_data(self, telegram_id: int, now: datetime) -> None:
         """Back to what is kept before consent: the id and the language. Granted roles stay
         (staff and providers are registered by the community, not by the person)."""
         await self._conn.execute(
-            "UPDATE users SET community_id = NULL, consent_at = NULL, updated_at = ? WHERE telegram_id = ?",
+            "UPDATE users SET community_id = NULL, building = NULL, consent_at = NULL, updated_at = ? "
+            "WHERE telegram_id = ?",
             (to_db_time(now), telegram_id),
         )
         await self._conn.execute("DELETE FROM user_roles WHERE telegram_id = ? AND role = 'resident'", (telegram_id,))

@@ -151,3 +151,44 @@ async def test_slash_cancel_in_an_announcement_also_returns_to_the_request(runni
     await staff.send_command("cancel")
     cancelled, asked_again = await staff.wait_for_messages(2)
     assert cancelled.text == "已取消。" and asked_again.text == pick.text
+
+
+async def test_a_notice_for_one_building_reaches_only_that_building(running: Running) -> None:
+    staff = await staff_member(running)
+    in_3, in_3_too, in_5, no_building = [await running.client.user(first_name=f"居民{i}") for i in range(4)]
+    for resident in (in_3, in_3_too, in_5, no_building):
+        await onboard(resident)
+    await in_3.send_command("building")
+    (asked,) = await in_3.wait_for_messages()
+    assert asked.text.startswith("您还没有登记楼栋。\n您住在哪一栋楼？")
+    await in_3.send_text("这是一个非常非常非常非常非常非常长的楼栋名字呀")
+    (bad,) = await in_3.wait_for_messages()
+    assert bad.text.startswith("没看懂，请输入楼栋")
+    await in_3.send_text("3号楼")
+    (saved,) = await in_3.wait_for_messages()
+    assert saved.text == "好的，已登记：3栋。本楼的社区通知会发给您。" and saved.reply_keyboard is not None
+    await in_3_too.send_command("building", "３幢")  # written another way, the same building
+    await in_3_too.wait_for_messages()
+    await in_5.send_command("building", "5栋")
+    await in_5.wait_for_messages()
+
+    await staff.send_command("announce")
+    await staff.wait_for_messages()
+    await staff.send_text("明天上午9点到12点，3栋停水检修，请提前储水。")
+    (audience,) = await staff.wait_for_messages()
+    await staff.press("🏢 按楼栋选择…")
+    buildings = await staff.wait_for_edit(audience.message_id)
+    assert buildings.button_texts() == ["3栋（2 人）", "5栋（1 人）", "✖️ 取消"]
+    await staff.press("3栋（2 人）")
+    preview = await staff.wait_for_edit(audience.message_id)
+    assert "🏢 只发给 3栋 的居民" in preview.text and "将发送给 2 人" in preview.text
+    await staff.press("📣 确认发送")
+    for resident in (in_3, in_3_too):
+        (news,) = await resident.wait_for_messages(timeout=10)
+        assert "3栋停水检修" in news.text
+    await in_5.expect_silence(0.5)
+    await no_building.expect_silence(0.1)
+
+    await in_3.send_command("privacy")
+    (summary,) = await in_3.wait_for_messages()
+    assert "• 楼栋：3栋" in summary.text

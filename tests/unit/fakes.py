@@ -67,6 +67,9 @@ class FakeUsers:
     async def revoke_role(self, telegram_id: int, role: str) -> None:
         self._update(telegram_id, roles=self.rows[telegram_id].roles - {role})
 
+    async def set_building(self, telegram_id: int, building: str | None, now: datetime) -> None:
+        self._update(telegram_id, building=building)
+
     async def forget_personal_data(self, telegram_id: int, now: datetime) -> None:
         user = self.rows[telegram_id]
         self._update(telegram_id, community_id=None, consent_at=None, roles=user.roles - {"resident"})
