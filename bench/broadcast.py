@@ -25,12 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from common import delivery_figures, seed_residents  # noqa: E402
 from outbox import in_chunks, log, watch_deliveries  # noqa: E402
 from telegram import Bot  # noqa: E402
 
 from bot.app import load_i18n, running_bot  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.sample_city import STAFF, seed  # noqa: E402
+from bot.sample_city import STAFF  # noqa: E402
 from core.broadcast import announce  # noqa: E402
 from sandbox import SandboxClient, SandboxServer  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -41,27 +42,14 @@ LIMIT_PER_S = 30
 TEXT = "本周六上午九点，社区广场义诊，请带好医保卡。"
 
 
-async def seed_people(db: Database, ids: list[int]) -> None:
-    now = utc_now()
-    async with db.transaction() as tx:
-        await seed(tx, now)
-        community = await tx.communities.by_name("阳光社区")
-        assert community is not None
-        for uid in ids:
-            await tx.users.create(uid, "zh_CN", now)
-            await tx.users.set_consent(uid, now, now)
-            await tx.users.set_community(uid, community.id, now)
-            await tx.users.grant_role(uid, "resident", now)
-            await tx.dialogs.save(uid, "menu", {}, now)
-        await tx.dialogs.save(STAFF.telegram_id, "menu", {}, now)
-
-
 async def run(recipients: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(_env_file=None, bot_token=TOKEN, database_url=f"sqlite:///{Path(folder) / 'b.db'}")  # type: ignore[call-arg, arg-type]
         ids = list(range(800_000, 800_000 + recipients))
         db = await Database.open(settings.database_url)
-        await seed_people(db, ids)
+        async with db.transaction() as tx:
+            await seed_residents(tx, ids, utc_now())
+            await tx.dialogs.save(STAFF.telegram_id, "menu", {}, utc_now())
         async with (
             SandboxServer(enforce_rate_limits=True) as server,
             SandboxClient(server.base_url, bot_id=int(TOKEN.split(":")[0])) as client,
@@ -97,15 +85,7 @@ async def run(recipients: int) -> dict[str, Any]:
     delivered = sum(1 for copies in got if copies)
     duplicates = sum(max(0, len(copies) - 1) for copies in got)
     rate = recipients / (last - first) if last > first else 0.0
-    return {
-        "recipients": recipients,
-        "delivered": delivered,
-        "duplicates": duplicates,
-        "http_429": stats["http_429"],
-        "msgs_per_s": round(rate, 2),
-        "limit_per_s": LIMIT_PER_S,
-        "rate_ratio": round(rate / LIMIT_PER_S, 3),
-    }
+    return delivery_figures(recipients, delivered, duplicates, stats["http_429"], rate, LIMIT_PER_S)
 
 
 def main() -> None:

@@ -21,7 +21,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from common import delivery_figures  # noqa: E402
 from telegram import Bot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
@@ -101,15 +103,7 @@ async def run(recipients: int) -> dict[str, Any]:
     )
     duplicates = sum(max(0, len(got) - 1) for got in received)
     rate = (recipients - 1) / (last - first) if recipients > 1 and last > first else 0.0
-    return {
-        "recipients": recipients,
-        "delivered": delivered,
-        "duplicates": duplicates,
-        "http_429": stats["http_429"],
-        "msgs_per_s": round(rate, 2),
-        "limit_per_s": LIMIT_PER_S,
-        "rate_ratio": round(rate / LIMIT_PER_S, 3),
-    }
+    return delivery_figures(recipients, delivered, duplicates, stats["http_429"], rate, LIMIT_PER_S)
 
 
 def main() -> None:

@@ -27,8 +27,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from bot.sample_city import seed  # noqa: E402
+from common import seed_residents  # noqa: E402
+
 from sandbox import SandboxClient, SandboxServer, SimUser  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.records import utc_now  # noqa: E402
@@ -42,19 +44,10 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-async def seed_residents(db_url: str, ids: list[int]) -> None:
+async def seed_city(db_url: str, ids: list[int]) -> None:
     db = await Database.open(db_url)
-    now = utc_now()
     async with db.transaction() as tx:
-        await seed(tx, now)
-        community = await tx.communities.by_name("阳光社区")
-        assert community is not None
-        for uid in ids:
-            await tx.users.create(uid, "zh_CN", now)
-            await tx.users.set_consent(uid, now, now)
-            await tx.users.set_community(uid, community.id, now)
-            await tx.users.grant_role(uid, "resident", now)
-            await tx.dialogs.save(uid, "menu", {}, now)
+        await seed_residents(tx, ids, utc_now())
     await db.close()
 
 
@@ -112,7 +105,7 @@ async def run(residents: int, rate: float, paced_count: int) -> dict[str, float]
         folder = Path(scratch)
         db_url = f"sqlite:///{folder / 'bench.db'}"
         ids = list(range(700_000, 700_000 + residents + paced_count + 1))
-        await seed_residents(db_url, ids)
+        await seed_city(db_url, ids)
         async with SandboxServer() as server, SandboxClient(server.base_url) as client:
             env = {k: v for k, v in os.environ.items() if not k.startswith("SANSHE_")}
             env.update(SANSHE_BOT_TOKEN=TOKEN, SANSHE_API_BASE_URL=f"{server.base_url}/bot", SANSHE_DATABASE_URL=db_url)
