@@ -307,6 +307,21 @@ async def add_paper(
     return project
 
 
+async def void_last_paper(
+    uow: UnitOfWork, staff_id: int, round_id: int, now: datetime
+) -> tuple[VoteProject, int, str] | None:
+    """Take back the latest batch of paper ballots (typed in by mistake) while the result is unpublished; the
+    row is kept, marked void, so the count can be audited. None if there is no batch to take back."""
+    vote_round = await round_for_staff(uow, staff_id, round_id)
+    if not takes_paper(vote_round):
+        raise Closed()
+    voided = await uow.votes.void_last_paper(round_id, staff_id, now)
+    if voided is None:
+        return None
+    project_id, ballots, note = voided
+    return await project_of(uow, round_id, project_id), ballots, note
+
+
 async def results(uow: UnitOfWork, vote_round: VoteRound) -> Results:
     projects = await uow.votes.projects(vote_round.id)
     if vote_round.status == "closed":

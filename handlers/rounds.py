@@ -284,6 +284,22 @@ async def _round_action(turn: Turn, action: str, round_id: int, rest: list[int])
              _button(t("common.back"), f"show:{round_id}")]
         )  # fmt: skip
         turn.edit_trigger(t(f"vote.{action}_ask", title=vote_round.title), markup)
+    elif action == "void" and not rest:
+        notes = await turn.tx.votes.paper_notes(round_id)
+        if not notes or not votes.takes_paper(vote_round):
+            raise votes.Closed()
+        project = await votes.project_of(turn.tx, round_id, notes[-1][0])
+        markup = InlineKeyboardMarkup(
+            [_button(t("vote.void_confirm"), f"voidok:{round_id}"), _button(t("common.back"), f"show:{round_id}")]
+        )  # fmt: skip
+        turn.edit_trigger(t("vote.void_ask", title=project.title, ballots=t.number(notes[-1][1]), note=notes[-1][2]),
+                          markup)  # fmt: skip
+    elif action == "voidok" and not rest:
+        voided = await votes.void_last_paper(turn.tx, turn.user.telegram_id, round_id, turn.now)
+        if voided is not None:
+            project, ballots, note = voided
+            turn.answer(t("vote.voided", title=project.title, ballots=t.number(ballots), note=note))
+        await _show_round(turn, vote_round, edit=True)
     elif action == "paperok" and len(rest) == 1:
         await _paper_confirmed(turn, round_id, rest[0])
     elif action == "closeok" and not rest:
@@ -303,8 +319,9 @@ async def _round_action(turn: Turn, action: str, round_id: int, rest: list[int])
 
 async def _show_round(turn: Turn, vote_round: VoteRound, *, edit: bool) -> None:
     t = turn.t
-    text = views.results_text(t, await votes.results(turn.tx, vote_round), with_notes=True)
-    markup = views.staff_round_keyboard(t, vote_round)
+    results = await votes.results(turn.tx, vote_round)
+    text = views.results_text(t, results, with_notes=True)
+    markup = views.staff_round_keyboard(t, vote_round, has_paper=bool(results.paper_notes))
     if edit:
         turn.edit_trigger(text, markup)
     else:

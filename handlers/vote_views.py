@@ -90,11 +90,14 @@ def round_label(t: Translator, vote_round: VoteRound) -> str:
     return t(f"vote.round_label_{vote_round.status}", title=vote_round.title, closes=t.date(vote_round.closes_at))
 
 
-def staff_round_keyboard(t: Translator, vote_round: VoteRound) -> InlineKeyboardMarkup:
-    """Open: paper ballots, end voting. Counting: paper ballots, publish. Published: back to the list."""
+def staff_round_keyboard(t: Translator, vote_round: VoteRound, *, has_paper: bool) -> InlineKeyboardMarkup:
+    """Open: paper ballots, end voting. Counting: paper ballots, publish. Published: back to the list. While
+    unpublished, a batch of paper ballots typed in by mistake can be taken back."""
     rows = []
     if vote_round.status in ("open", "counting"):
         rows.append([InlineKeyboardButton(t("vote.paper_button"), callback_data=f"{ROUND}:paper:{vote_round.id}")])
+        if has_paper:
+            rows.append([InlineKeyboardButton(t("vote.void_button"), callback_data=f"{ROUND}:void:{vote_round.id}")])
         action = "close" if vote_round.status == "open" else "publish"
         button = InlineKeyboardButton(t(f"vote.{action}_button"), callback_data=f"{ROUND}:{action}:{vote_round.id}")
         rows.append([button])

@@ -46,5 +46,7 @@ CREATE TABLE paper_votes (
     ballots    INTEGER NOT NULL CHECK (ballots > 0),
     note       TEXT    NOT NULL,
     added_by   INTEGER NOT NULL REFERENCES users(telegram_id),
-    added_at   TEXT    NOT NULL
+    added_at   TEXT    NOT NULL,
+    voided_by  INTEGER REFERENCES users(telegram_id),  -- a batch typed in by mistake is voided, not deleted
+    voided_at  TEXT
 );

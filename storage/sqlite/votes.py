@@ -102,7 +102,7 @@ class SqliteVotes:
     async def paper_counts(self, round_id: int) -> dict[int, int]:
         async with self._conn.execute(
             "SELECT p.project_id, SUM(p.ballots) FROM paper_votes p JOIN vote_projects v ON v.id = p.project_id "
-            "WHERE v.round_id = ? GROUP BY p.project_id",
+            "WHERE v.round_id = ? AND p.voided_at IS NULL GROUP BY p.project_id",
             (round_id,),
         ) as cursor:
             return {int(row[0]): int(row[1]) for row in await cursor.fetchall()}
@@ -113,11 +113,22 @@ class SqliteVotes:
             (project_id, ballots, note, added_by, to_db_time(now)),
         )
 
+    async def void_last_paper(self, round_id: int, staff_id: int, now: datetime) -> tuple[int, int, str] | None:
+        """Void the round's latest counted batch of paper ballots; (project id, ballots, note), or None if none."""
+        async with self._conn.execute(
+            "UPDATE paper_votes SET voided_by = ?, voided_at = ? WHERE id = (SELECT p.id FROM paper_votes p "
+            "JOIN vote_projects v ON v.id = p.project_id WHERE v.round_id = ? AND p.voided_at IS NULL "
+            "ORDER BY p.id DESC LIMIT 1) RETURNING project_id, ballots, note",
+            (staff_id, to_db_time(now), round_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return (int(row[0]), int(row[1]), str(row[2])) if row else None
+
     async def paper_notes(self, round_id: int) -> Sequence[tuple[int, int, str]]:
         """(project id, ballots, note) of every batch of paper ballots, in the order they were typed in."""
         async with self._conn.execute(
             "SELECT p.project_id, p.ballots, p.note FROM paper_votes p JOIN vote_projects v ON v.id = p.project_id "
-            "WHERE v.round_id = ? ORDER BY p.id",
+            "WHERE v.round_id = ? AND p.voided_at IS NULL ORDER BY p.id",
             (round_id,),
         ) as cursor:
             return [(int(row[0]), int(row[1]), str(row[2])) for row in await cursor.fetchall()]

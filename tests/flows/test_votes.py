@@ -137,6 +137,26 @@ async def test_a_round_from_opening_to_results(running: Running) -> None:
     counted = next(m for m in await staff.messages() if m.message_id == confirm.message_id)
     assert counted.text == "✅ 已记入。" and not counted.inline_keyboard  # it cannot be pressed a second time
 
+    # A batch typed in for the wrong project is taken back: it stops counting, its row is kept as void.
+    await staff.press("📝 录入纸质票", message_id=results.message_id)
+    await staff.press("1. 楼道照明改造", message_id=results.message_id)
+    await staff.wait_for_messages()
+    await staff.send_text("4 投错了项目")
+    await staff.wait_for_messages()
+    await staff.press("✅ 确认记入")
+    _added, mistaken = await staff.wait_for_messages(2)
+    assert "1. 楼道照明改造：纸质 4 票" in mistaken.text
+    await staff.press("↩️ 撤销最后一笔纸质票", message_id=mistaken.message_id)
+    asked = await staff.wait_for_edit(mistaken.message_id)
+    assert asked.text.startswith("撤销最后一笔纸质票吗？「楼道照明改造」4 张（投错了项目）")
+    answer = await staff.press("↩️ 确认撤销", message_id=mistaken.message_id)
+    assert answer is not None and answer.text == "已撤销：「楼道照明改造」4 张（投错了项目）"
+    results = await staff.wait_for_edit(mistaken.message_id)
+    assert "1. 楼道照明改造：纸质 0 票" in results.text and "投错了项目" not in results.text
+    async with running.db.transaction() as tx:  # kept, marked void, for whoever audits the count
+        async with tx.conn.execute("SELECT ballots, voided_by FROM paper_votes WHERE voided_at IS NOT NULL") as cur:
+            assert [tuple(row) for row in await cur.fetchall()] == [(4, staff.id)]
+
     # Publishing: winners recorded, counts frozen, the voters and the staff member are told.
     await staff.press("📢 公布结果", message_id=results.message_id)
     await staff.wait_for_edit(results.message_id)

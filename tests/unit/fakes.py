@@ -322,6 +322,12 @@ class FakeVotes:
     async def add_paper(self, project_id: int, ballots: int, note: str, added_by: int, now: datetime) -> None:
         self.paper.append((project_id, ballots, note))
 
+    async def void_last_paper(self, round_id: int, staff_id: int, now: datetime) -> tuple[int, int, str] | None:
+        for i in range(len(self.paper) - 1, -1, -1):
+            if self.project_rows[self.paper[i][0]].round_id == round_id:
+                return self.paper.pop(i)
+        return None
+
     async def paper_notes(self, round_id: int) -> Sequence[tuple[int, int, str]]:
         return [row for row in self.paper if self.project_rows[row[0]].round_id == round_id]
 

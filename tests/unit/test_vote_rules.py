@@ -188,3 +188,21 @@ async def test_a_tie_at_the_last_funded_place_is_flagged_and_ballots_are_forgott
     assert [r.won for r in results.tallies] == [True, True, False]
     assert results.voters == [(RESIDENT_A, "zh_CN")]  # told the result…
     assert await uow.votes.vote_of(round_id, RESIDENT_A) is None  # …but what they chose is not kept
+
+
+async def test_the_last_paper_batch_can_be_taken_back_until_the_result_is_published() -> None:
+    uow = await _city()
+    round_id = await votes.open_round(uow, STAFF_A, "微实事", NOW + timedelta(days=7), 1, DRAFTS, NOW)
+    first, second, _ = await uow.votes.projects(round_id)
+    assert await votes.void_last_paper(uow, STAFF_A, round_id, NOW) is None  # nothing to take back
+    await votes.add_paper(uow, STAFF_A, round_id, first.id, 3, "一号箱", NOW)
+    await votes.add_paper(uow, STAFF_A, round_id, second.id, 4, "投错了", NOW)
+    with pytest.raises(NotAllowed):
+        await votes.void_last_paper(uow, STAFF_B, round_id, NOW)
+    voided = await votes.void_last_paper(uow, STAFF_A, round_id, NOW)
+    assert voided is not None and (voided[0].id, voided[1], voided[2]) == (second.id, 4, "投错了")
+    assert await uow.votes.paper_counts(round_id) == {first.id: 3}
+    await votes.end_voting_early(uow, STAFF_A, round_id, NOW)
+    await votes.publish_now(uow, STAFF_A, round_id, NOW)
+    with pytest.raises(votes.Closed):
+        await votes.void_last_paper(uow, STAFF_A, round_id, NOW)
