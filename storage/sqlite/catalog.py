@@ -10,6 +10,28 @@ import aiosqlite
 
 from storage.records import ServiceRecord, to_db_time
 
+# A service as ServiceRecord holds it; `s` is services, `o` its organisation (see SERVICE_TABLES).
+SERVICE_COLUMNS = (
+    "s.service_id, s.name, s.category, s.description, s.keywords, o.name AS organization, s.eligibility, "
+    "s.active, (SELECT json_group_array(c.name) FROM service_communities sc "
+    "JOIN communities c ON c.id = sc.community_id WHERE sc.service_id = s.service_id) AS communities"
+)
+SERVICE_TABLES = "services s LEFT JOIN organizations o ON o.id = s.organization_id"
+
+
+def service_from_row(row: aiosqlite.Row) -> ServiceRecord:
+    return ServiceRecord(
+        service_id=row["service_id"],
+        name=row["name"],
+        category=row["category"],
+        description=row["description"],
+        keywords=tuple(json.loads(row["keywords"])),
+        organization=row["organization"],
+        communities=tuple(sorted(json.loads(row["communities"]))),
+        eligibility=row["eligibility"],
+        active=bool(row["active"]),
+    )
+
 
 class SqliteCatalog:
     def __init__(self, conn: aiosqlite.Connection) -> None:
@@ -31,26 +53,9 @@ class SqliteCatalog:
     async def services(self, *, include_inactive: bool = True) -> Sequence[ServiceRecord]:
         where = "" if include_inactive else "WHERE s.active = 1"
         async with self._conn.execute(
-            "SELECT s.service_id, s.name, s.category, s.description, s.keywords, o.name AS organization, "
-            "s.eligibility, s.active, (SELECT json_group_array(c.name) FROM service_communities sc "
-            "JOIN communities c ON c.id = sc.community_id WHERE sc.service_id = s.service_id) AS communities "
-            f"FROM services s LEFT JOIN organizations o ON o.id = s.organization_id {where} ORDER BY s.service_id"
+            f"SELECT {SERVICE_COLUMNS} FROM {SERVICE_TABLES} {where} ORDER BY s.service_id"
         ) as cursor:
-            rows = await cursor.fetchall()
-        return [
-            ServiceRecord(
-                service_id=row["service_id"],
-                name=row["name"],
-                category=row["category"],
-                description=row["description"],
-                keywords=tuple(json.loads(row["keywords"])),
-                organization=row["organization"],
-                communities=tuple(sorted(json.loads(row["communities"]))),
-                eligibility=row["eligibility"],
-                active=bool(row["active"]),
-            )
-            for row in rows
-        ]
+            return [service_from_row(row) for row in await cursor.fetchall()]
 
     async def ensure_organization(self, name: str, now: datetime) -> int:
         await self._conn.execute(

@@ -6,7 +6,6 @@ location, note and Telegram id never leave this module, so no writer or future c
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -14,6 +13,7 @@ import aiosqlite
 
 from storage.protocols import NeedFact
 from storage.records import ServiceRecord, from_db_time, to_db_time
+from storage.sqlite.catalog import SERVICE_COLUMNS, SERVICE_TABLES, service_from_row
 
 # A resident sometimes repeats their phone or address in the need itself ("请打13812345678"); the exact
 # values they gave us are blanked here, where they are known, before the text leaves storage.
@@ -47,9 +47,9 @@ ORDER BY f.submitted_at, f.id
 """
 
 # No service_communities row means the service serves every community (migration 0002).
-_DIRECTORY = """
-SELECT s.service_id, s.name, s.category, s.description, s.keywords, o.name AS organization, s.eligibility
-FROM services s LEFT JOIN organizations o ON o.id = s.organization_id
+_DIRECTORY = f"""
+SELECT {SERVICE_COLUMNS}
+FROM {SERVICE_TABLES}
 WHERE s.active = 1 AND (
     NOT EXISTS (SELECT 1 FROM service_communities sc WHERE sc.service_id = s.service_id)
     OR EXISTS (SELECT 1 FROM service_communities sc WHERE sc.service_id = s.service_id AND sc.community_id = ?)
@@ -85,16 +85,4 @@ class SqliteReports:
     async def directory(self, community_id: int) -> Sequence[ServiceRecord]:
         """Active services that serve this community, by service id."""
         async with self._conn.execute(_DIRECTORY, (community_id,)) as cursor:
-            rows = await cursor.fetchall()
-        return [
-            ServiceRecord(
-                service_id=row["service_id"],
-                name=row["name"],
-                category=row["category"],
-                description=row["description"],
-                keywords=tuple(json.loads(row["keywords"])),
-                organization=row["organization"],
-                eligibility=row["eligibility"],
-            )
-            for row in rows
-        ]
+            return [service_from_row(row) for row in await cursor.fetchall()]
