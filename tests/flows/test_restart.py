@@ -4,38 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import load_i18n, running_bot
 from sandbox import SandboxClient, SandboxServer
-from storage.db import Database
-from tests.conftest import BOT_TOKEN, make_settings
+from tests.conftest import bot_running
 
 
 async def test_restart_between_two_steps_loses_nothing(
     city: tuple[SandboxServer, SandboxClient, Path],
 ) -> None:
-    server, client, db_path = city
-    settings = make_settings(server, db_path)
-    i18n = load_i18n(settings)
+    client = city[1]
     user = await client.user()
 
-    db = await Database.open(settings.database_url)
-    async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1):
+    async with bot_running(city):
         await user.send_command("start")
         await user.wait_for_messages()
         await user.press("中文")
         (notice,) = await user.wait_for_messages()
-    await db.close()
 
     # The press arrives while no bot runs; a fresh process with a fresh connection picks it up.
     await user.press("✅ 同意", message_id=notice.message_id, timeout=0.1)
-    db = await Database.open(settings.database_url)
-    async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1):
+    async with bot_running(city):
         (community_prompt,) = await user.wait_for_messages()
         assert community_prompt.text == "请选择您所在的社区："
         await user.press("桂花社区")
         ready, _menu = await user.wait_for_messages(2)
         assert "桂花社区" in ready.text
-    await db.close()
 
 
 async def test_restart_in_the_middle_of_a_request_keeps_every_answer(
@@ -43,12 +35,9 @@ async def test_restart_in_the_middle_of_a_request_keeps_every_answer(
 ) -> None:
     from tests.flows.test_onboarding_flow import onboard
 
-    server, client, db_path = city
-    settings = make_settings(server, db_path)
-    i18n = load_i18n(settings)
+    client = city[1]
     user = await client.user()
-    db = await Database.open(settings.database_url)
-    async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1):
+    async with bot_running(city):
         await onboard(user)
         await user.send_text("家里老人需要送饭")
         await user.wait_for_messages()
@@ -56,11 +45,9 @@ async def test_restart_in_the_middle_of_a_request_keeps_every_answer(
         await user.wait_for_messages()
         await user.press("本周内")
         await user.wait_for_messages()
-    await db.close()
 
     await user.send_text("阳光小区7栋")  # answered while the bot is down
-    db = await Database.open(settings.database_url)
-    async with running_bot(settings, db, i18n, BOT_TOKEN, poll_timeout=1):
+    async with bot_running(city):
         (contact,) = await user.wait_for_messages()
         assert contact.text.startswith("服务人员怎么联系您")
         await user.send_text("💬 只在这里联系我")
@@ -68,4 +55,3 @@ async def test_restart_in_the_middle_of_a_request_keeps_every_answer(
         await user.send_text("跳过")
         (summary,) = await user.wait_for_messages()
         assert "• 时间：本周内" in summary.text and "• 地点：阳光小区7栋" in summary.text
-    await db.close()
