@@ -31,6 +31,8 @@ _SPAN = {WEEK: WEEK, LAST_WEEK: WEEK, MONTH: MONTH, LAST_MONTH: MONTH}
 def span(kind: str) -> str:
     """WEEK or MONTH: what a report of this kind covers (its buckets are days, or weeks)."""
     return _SPAN[kind]
+
+
 RESOLVED = frozenset({Status.DONE, Status.RATED})
 
 

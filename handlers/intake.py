@@ -10,6 +10,7 @@ import re
 from telegram import Update
 
 from core import intake
+from core.talk import talk_reply_key
 from core.dialog import State
 from core.filing import file_request
 from core.requests import Status
@@ -34,8 +35,15 @@ async def describe(turn: Turn, text: str, attachments: list[list[str]] | None = 
         return
     community = await turn.tx.communities.get(user.community_id)
     matcher = await turn.services.matchers.get(turn.tx)
-    matches = matcher.match(need, top=3, community=community.name if community else None)
-    data = intake.touch({"need": need, "attachments": attachments or turn.data.get("attachments", [])}, turn.now)
+    attachments = attachments or turn.data.get("attachments", [])
+    assessment = matcher.assess(need, top=3, community=community.name if community else None)
+    matches = assessment.matches
+    if not matches and not assessment.is_need and not attachments:
+        # A greeting, thanks or a remark: answer it, with the menu; nothing is filed.
+        turn.goto(State.MENU)
+        turn.say(t(talk_reply_key(assessment.talk)), kb.main_menu_keyboard(t))
+        return
+    data = intake.touch({"need": need, "attachments": attachments}, turn.now)
     if matches:
         by_id = {e.service_id: e for e in matcher.entries}
         data["options"] = [[m.service_id, m.name, by_id[m.service_id].organization] for m in matches]

@@ -1,4 +1,10 @@
-"""The matching engine's public face: build a Matcher from catalogue entries, ask it for matches."""
+"""The matching engine's public face: build a Matcher from catalogue entries, ask it for matches.
+
+Two channels read a message: the lexical engine (synonym groups, character pairs, pinyin and cue words; it
+also gives the reason a resident sees) and the semantic one (a sentence encoder comparing the message with
+each service and with example needs, semantic.py). Their scores are weighed into one ranking, and the gate
+(gate.py) decides from both, and from the message's form, whether it is a need and whether a service fits.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,16 @@ import numpy as np
 
 from core.catalog import ServiceEntry
 from core.matching.analyzer import FAULT, PLAIN, Analyzer, Feature, Reading, load_stopwords
+from core.matching.bank import ExampleBank, default_bank
+from core.matching.dialect import DialectTable, default_dialect
 from core.matching.documents import service_keys
+from core.matching.encoder import Encoder, default_encoder, preload_encoder
+from core.matching.gate import Gate, Signals, default_gate
 from core.matching.han import FRAMED_SALIENCE
 from core.matching.index import InvertedIndex
 from core.matching.normalize import normalize_text
+from core.matching.qualifiers import Qualifiers, load_qualifiers
+from core.matching.ranker import RANK_FEATURES, Candidates, scores, softmax
 from core.matching.reasons import explain
 from core.matching.scoring import (
     DEFAULT_THRESHOLD,
@@ -23,10 +35,19 @@ from core.matching.scoring import (
     feature_weight,
     names_a_thing,
 )
+from core.matching.semantic import SemanticIndex, bank_vectors
 from core.matching.synonyms import SynonymDict, load_synonyms
 
 # A need is a chat message; anything longer is a paste, and analysing it all would only cost time.
 MAX_NEED_CHARS = 500
+# Lexical candidates kept per message before the channels are weighed together.
+LEXICAL_POOL = 10
+# Services ranked by the weighed score (the most a caller may ask for).
+RANKED = 5
+# Candidates the semantic channel adds: the closest by service text and by example needs.
+SEMANTIC_POOL = 20
+# The reason shown for a match found by meaning alone, with no shared word to point at.
+SEMANTIC_REASON = "意思相近"
 
 
 @dataclass(frozen=True)
@@ -35,6 +56,76 @@ class Match:
     name: str
     score: float  # 0–100, one decimal; comparable across needs and catalogues
     reason: str  # which words matched, e.g. "匹配：下水道→管道、堵"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the engine makes of one message: the matches to offer, and whether it asks for help at all."""
+
+    matches: list[Match]
+    need: float  # 0–1, 0.5 the cut: does the message ask for help (a greeting, thanks or a remark does not)
+    fit: float  # 0–1, 0.5 the cut: is it a need, and does one of the services answer it
+    signals: Signals | None
+    talk: str = ""  # for a message that is not a need: what kind of talk it is closest to (greeting, thanks …)
+
+    @property
+    def is_need(self) -> bool:
+        return bool(self.matches) or self.need >= 0.5
+
+
+@dataclass(frozen=True)
+class Ranked:
+    position: int
+    score: float  # the ranker's score (ranker.py)
+    share: float  # its softmax share among the candidates
+
+
+@dataclass(frozen=True)
+class Channels:
+    """Both channels' view of one message: its candidate services with their features, and what it is like."""
+
+    candidates: Candidates
+    vector: np.ndarray | None  # the message's sentence vector (None without the semantic channel)
+    best_example: float
+    best_not_need: float
+    talk: str
+    mode: str
+    skill: bool
+    n_features: int
+    length: int
+
+
+def weigh_channels(channels: Channels, gate: Gate) -> tuple[list[Ranked], Signals]:
+    """The candidates ranked (best first, ties in catalogue order) and the gate's view of the message."""
+    candidates = channels.candidates
+    values = scores(candidates, gate.rank_array)
+    shares = softmax(values)
+    order = sorted(range(len(values)), key=lambda i: (-float(values[i]), int(candidates.positions[i])))
+    ranked = [Ranked(int(candidates.positions[i]), float(values[i]), float(shares[i])) for i in order[:RANKED]]
+    features = candidates.features
+    column = {name: features[:, k] for k, name in enumerate(RANK_FEATURES)}
+    top = order[0]
+    signals = Signals(
+        score1=float(values[top]),
+        share1=float(shares[top]),
+        margin=float(values[top] - values[order[1]]) if len(order) > 1 else 5.0,
+        lex1=float(column["lexical"][top]),
+        lex_max=float(column["lexical"].max()),
+        anchored=bool(column["anchored"][top]),
+        doc1=float(column["doc"][top]),
+        doc_max=float(column["doc"].max()),
+        ex1=float(column["examples"][top]),
+        ex_max=float(column["examples"].max()),
+        needness=gate.needness(channels.vector),
+        best_example=channels.best_example,
+        best_not_need=channels.best_not_need,
+        mode=channels.mode,
+        skill=channels.skill,
+        n_features=channels.n_features,
+        length=channels.length,
+        talk=channels.talk,
+    )
+    return ranked, signals
 
 
 @dataclass(frozen=True)
@@ -55,11 +146,20 @@ class Matcher:
         analyzer: Analyzer,
         index: InvertedIndex,
         threshold: float,
+        semantic: SemanticIndex | None = None,
+        gate: Gate | None = None,
+        dialect: DialectTable | None = None,
+        qualifiers: Qualifiers | None = None,
     ) -> None:
         self.entries = entries
         self.threshold = threshold
         self._analyzer = analyzer
         self._index = index
+        self._semantic = semantic
+        self._gate = gate or default_gate()
+        self._dialect = dialect or default_dialect()
+        self._qualifiers = qualifiers or load_qualifiers()
+        self._qualified = self._qualifiers.service_masks([e.name for e in entries])
         self._active = np.array([e.active for e in entries], dtype=bool)
         self._serves_all = np.array([not e.communities for e in entries], dtype=bool)
         self._repairs = [e.category in REPAIR_CATEGORIES for e in entries]
@@ -77,29 +177,137 @@ class Matcher:
         *,
         synonyms: SynonymDict | None = None,
         threshold: float | None = None,
+        semantic: bool = True,
+        bank: ExampleBank | None = None,
+        encoder: Encoder | None = None,
+        gate: Gate | None = None,
+        dialect: DialectTable | None = None,
     ) -> Matcher:
+        """`semantic=False` leaves the sentence encoder out (the lexical channel alone, for diagnostics)."""
         entries = list(entries)
+        if semantic and encoder is None:
+            preload_encoder()
         analyzer = Analyzer(synonyms if synonyms is not None else load_synonyms(), load_stopwords())
         index = InvertedIndex.build(service_keys(analyzer, entry) for entry in entries)
         analyzer.forget_indexed_text()
-        return cls(entries, analyzer, index, DEFAULT_THRESHOLD if threshold is None else threshold)
+        dialect = dialect or default_dialect()
+        index_semantic = None
+        if semantic:
+            encoder = encoder or default_encoder()
+            bank = (bank or default_bank()).folded(dialect.fold)
+            index_semantic = SemanticIndex(encoder, entries, bank, bank_vectors(bank, encoder))
+        return cls(
+            entries,
+            analyzer,
+            index,
+            DEFAULT_THRESHOLD if threshold is None else threshold,
+            index_semantic,
+            gate,
+            dialect,
+        )
 
     def match(
         self, text: str, *, top: int = 3, community: str | None = None, include_inactive: bool = False
     ) -> list[Match]:
         """Best matches first, at most `top`, all scoring at least the threshold; [] = no service fits."""
-        reading = self._analyzer.read(text[:MAX_NEED_CHARS])
-        features = reading.features
-        found = self._rank(reading, top, community, include_inactive)
-        shown = [c.position for c in found if c.score >= self.threshold]
-        held = self._held_keys(features, shown)
+        return self.assess(text, top=top, community=community, include_inactive=include_inactive).matches
+
+    def assess(
+        self, text: str, *, top: int = 3, community: str | None = None, include_inactive: bool = False
+    ) -> Assessment:
+        """The matches to offer and whether the message asks for help at all (see Assessment)."""
+        folded = self._dialect.fold(text[:MAX_NEED_CHARS])
+        reading = self._analyzer.read(folded)
+        if self._semantic is None:
+            return self._lexical_assessment(reading, top, community, include_inactive)
+        channels = self.channels(folded, reading, community, include_inactive)
+        if channels is None:
+            return Assessment([], 0.0, 0.0, None, self._talk(folded))
+        ranked, signals = weigh_channels(channels, self._gate)
+        vector = signals.vector()
+        need, fit = self._gate.need.probability(vector), self._gate.confidence(vector)
+        if top <= 0:
+            return Assessment([], need, fit, signals, signals.talk)
+        best = ranked[0].share
+        shown: list[tuple[Ranked, float]] = []
+        for item in ranked[:top]:
+            # The first answer scores the gate's confidence; the others that, scaled by how close they come.
+            score = round(100 * fit * (item.share / best) ** self._gate.runner_up_exponent, 1)
+            if score >= self.threshold:
+                shown.append((item, score))
+        held = self._held_keys(reading.features, [item.position for item, _ in shown])
         matches = []
-        for candidate in found[: len(shown)]:
+        for item, score in shown:
+            entry = self.entries[item.position]
+            service_text = self._service_text(item.position)
+            reason = explain(reading.features, held[item.position], service_text, self._group_terms)
+            matches.append(Match(entry.service_id, entry.name, score, reason or SEMANTIC_REASON))
+        return Assessment(matches, need, fit, signals, signals.talk)
+
+    def _lexical_assessment(
+        self, reading: Reading, top: int, community: str | None, include_inactive: bool
+    ) -> Assessment:
+        """The lexical channel alone, with its own threshold (a matcher built with semantic=False)."""
+        found = self._rank(reading, top, community, include_inactive)
+        shown = [c for c in found if c.score >= self.threshold]
+        held = self._held_keys(reading.features, [c.position for c in shown])
+        matches = []
+        for candidate in shown:
             entry = self.entries[candidate.position]
-            service_text = self._service_text(candidate.position)
-            reason = explain(features, held[candidate.position], service_text, self._group_terms)
+            reason = explain(
+                reading.features, held[candidate.position], self._service_text(candidate.position), self._group_terms
+            )
             matches.append(Match(entry.service_id, entry.name, candidate.score, reason))
-        return matches
+        return Assessment(matches, 1.0 if matches else 0.0, 1.0 if matches else 0.0, None)
+
+    def _talk(self, folded: str) -> str:
+        return self._semantic.query(folded).talk if self._semantic is not None else ""
+
+    def channels(self, folded: str, reading: Reading, community: str | None, include_inactive: bool) -> Channels | None:
+        """Candidate services with both channels' features (None when there is no service to rank)."""
+        allowed = self._allowed(community, include_inactive)
+        if not self.entries or not allowed.any():
+            return None
+        lexical = {c.position: c for c in self._rank(reading, LEXICAL_POOL, community, include_inactive)}
+        every = bool(allowed.all())
+        positions = np.arange(len(self.entries)) if every else np.flatnonzero(allowed)
+        semantic = self._semantic
+        if semantic is None:
+            chosen = np.array(sorted(lexical) or positions[:SEMANTIC_POOL].tolist(), dtype=np.int64)
+            query = None
+        else:
+            query = semantic.query(folded)
+            pool = min(SEMANTIC_POOL, len(positions))
+            by_doc = semantic.nearest(query, None if every else positions, pool)
+            examples = semantic.examples(query, None if every else positions)
+            by_examples = positions[np.argpartition(-examples, pool - 1)[:pool]]
+            chosen = np.array(sorted({*lexical, *by_doc.tolist(), *by_examples.tolist()}), dtype=np.int64)
+        features = np.zeros((len(chosen), len(RANK_FEATURES)), dtype=np.float64)
+        best_lexical = max(lexical.values(), key=lambda c: c.score).position if lexical else -1
+        for row, position in enumerate(chosen.tolist()):
+            candidate = lexical.get(position)
+            if candidate is not None:
+                features[row, 0] = candidate.score / 100.0
+                features[row, 1] = float(candidate.anchored)
+                features[row, 8] = float(position == best_lexical)
+        if semantic is not None and query is not None:
+            features[:, 2] = semantic.doc(query, chosen)
+            features[:, 5] = semantic.examples(query, chosen)
+            features[:, 3], features[:, 4], features[:, 6] = semantic.detail(query, chosen)
+        if self._qualified.shape[1]:
+            narrower = (self._qualified[chosen] & ~self._qualifiers.mentioned(folded)).any(axis=1)
+            features[:, 7] = narrower
+        return Channels(
+            Candidates(chosen, features),
+            query.vector if query else None,
+            query.best_example if query else 0.0,
+            query.best_not_need if query else 0.0,
+            query.talk if query else "",
+            reading.mode,
+            reading.skill,
+            len(reading.features),
+            len(folded),
+        )
 
     def _held_keys(self, features: list[Feature], positions: list[int]) -> dict[int, set[str]]:
         """For each of these services, which of the need's index keys it holds (for match reasons)."""
@@ -114,9 +322,10 @@ class Matcher:
     def rank(
         self, text: str, *, limit: int = 3, community: str | None = None, include_inactive: bool = False
     ) -> list[Candidate]:
-        """The `limit` best-scoring services with their raw evidence, threshold not applied
+        """The lexical channel's `limit` best-scoring services with their raw evidence, no gate applied
         (for tuning and diagnostics; `match` is what callers want)."""
-        return self._rank(self._analyzer.read(text[:MAX_NEED_CHARS]), limit, community, include_inactive)
+        folded = self._dialect.fold(text[:MAX_NEED_CHARS])
+        return self._rank(self._analyzer.read(folded), limit, community, include_inactive)
 
     def _rank(self, reading: Reading, limit: int, community: str | None, include_inactive: bool) -> list[Candidate]:
         features, mode = reading.features, reading.mode

@@ -28,7 +28,7 @@ def _read_table(name: str) -> list[tuple[str, str]]:
 
 
 @cache
-def _traditional_to_simplified() -> dict[int, str]:
+def traditional_to_simplified() -> dict[int, str]:
     return {ord(trad): simp for trad, simp in _read_table("t2s_chars.tsv")}
 
 
@@ -40,7 +40,7 @@ def pinyin_table() -> dict[str, tuple[str, ...]]:
 
 def normalize_text(text: str) -> str:
     """Fold width, case, traditional characters and punctuation: "下水道堵了！！Help" → "下水道堵了 help"."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_traditional_to_simplified())
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(traditional_to_simplified())
     return _BREAKS.sub(" ", folded).strip()
 
 

@@ -1,4 +1,5 @@
-"""The matching engine on a small catalogue written here, so these tests do not move with tests/data."""
+"""The lexical channel of the matching engine (semantic=False) on a small catalogue written here, so these tests do
+not move with tests/data. The whole engine, both channels and the gate, is tested in test_matching_whole.py."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ CATALOGUE = [
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    return Matcher.build(CATALOGUE)
+    return Matcher.build(CATALOGUE, semantic=False)
 
 
 @pytest.mark.parametrize(
@@ -124,12 +125,12 @@ def test_matches_are_best_first_bounded_scored_and_explained(matcher: Matcher) -
 
 def test_threshold_is_configurable(matcher: Matcher) -> None:
     assert matcher.threshold == DEFAULT_THRESHOLD
-    assert Matcher.build(CATALOGUE, threshold=100.1).match("厨房下水道堵了") == []
-    assert len(Matcher.build(CATALOGUE, threshold=0.0).match("上门", top=5)) >= 2
+    assert Matcher.build(CATALOGUE, semantic=False, threshold=100.1).match("厨房下水道堵了") == []
+    assert len(Matcher.build(CATALOGUE, semantic=False, threshold=0.0).match("上门", top=5)) >= 2
 
 
 def test_empty_catalogue_matches_nothing() -> None:
-    assert Matcher.build([]).match("厨房下水道堵了") == []
+    assert Matcher.build([], semantic=False).match("厨房下水道堵了") == []
 
 
 def test_shipped_synonyms_load_once_and_hold_domain_groups() -> None:
@@ -151,8 +152,8 @@ def test_synonym_file_format_comments_phrases_and_groups() -> None:
 def test_a_deployment_can_add_its_own_synonyms(tmp_path: Path) -> None:
     extra = tmp_path / "extra_synonyms.txt"
     extra.write_text("# 本地说法\n通渠 通下水道\n", encoding="utf-8")
-    assert Matcher.build(CATALOGUE).match("要人通渠") == []
-    with_extra = Matcher.build(CATALOGUE, synonyms=load_synonyms(extra))
+    assert Matcher.build(CATALOGUE, semantic=False).match("要人通渠") == []
+    with_extra = Matcher.build(CATALOGUE, semantic=False, synonyms=load_synonyms(extra))
     assert top_id(with_extra, "要人通渠") == "DRAIN"
 
 
@@ -164,7 +165,9 @@ def test_rank_shows_candidates_below_the_threshold_for_diagnostics(matcher: Matc
 
 
 def test_a_need_made_only_of_shared_characters_scores_lower_than_one_naming_a_concept() -> None:
-    matcher = Matcher.build([ServiceEntry("JOB", "就业指导", "employment", keywords=("岗位推荐", "找工作"))])
+    matcher = Matcher.build(
+        semantic=False, entries=[ServiceEntry("JOB", "就业指导", "employment", keywords=("岗位推荐", "找工作"))]
+    )
     [by_concept] = matcher.rank("想找工作")
     [by_characters] = matcher.rank("推荐一部电影")
     assert by_concept.anchored and not by_characters.anchored

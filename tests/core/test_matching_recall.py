@@ -39,7 +39,7 @@ CATALOGUE = [
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    return Matcher.build(CATALOGUE)
+    return Matcher.build(CATALOGUE, semantic=False)
 
 
 def concepts(analyzer: Analyzer, text: str) -> set[str]:

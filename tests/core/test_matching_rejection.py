@@ -32,7 +32,7 @@ CATALOGUE = [
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    return Matcher.build(CATALOGUE)
+    return Matcher.build(CATALOGUE, semantic=False)
 
 
 @pytest.mark.parametrize(
