@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.i18n import I18n
 from bot.outbox import OutboxSender
 from bot.timers import TimerLoop
+from core.matching.encoder import preload_encoder
 from core.timeouts import TimeLimits
 from handlers.context import BotData, SansheContext, Services
 from storage.db import Database
@@ -87,6 +88,8 @@ async def running_bot(
 ) -> AsyncIterator[SansheApp]:
     """Start long polling inside the caller's event loop; stop cleanly on exit (Ctrl-C included)."""
     app = build_application(settings, db, i18n, token)
+    # The sentence encoder takes a second or two to load: begin now, so the first resident does not wait.
+    preload_encoder()
     async with app:
         # post_init only runs under run_polling(); we own the loop, so announce the menu ourselves.
         await announce_commands(app)

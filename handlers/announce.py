@@ -18,7 +18,6 @@ ANNOUNCE = "an"
 MAX_BUILDINGS = 30  # buttons offered; a community with more buildings is rare, and they are listed in order
 
 
-
 @turn_handler
 async def announce_command(update: Update, context: SansheContext, turn: Turn) -> None:
     try:

@@ -10,10 +10,10 @@ import re
 from telegram import Update
 
 from core import intake
-from core.talk import talk_reply_key
 from core.dialog import State
 from core.filing import file_request
 from core.requests import Status
+from core.talk import talk_reply_key
 from handlers import keyboards as kb
 from handlers import notify, steps
 from handlers.context import SansheContext
@@ -41,7 +41,7 @@ async def describe(turn: Turn, text: str, attachments: list[list[str]] | None = 
     if not matches and not assessment.is_need and not attachments:
         # A greeting, thanks or a remark: answer it, with the menu; nothing is filed.
         turn.goto(State.MENU)
-        turn.say(t(talk_reply_key(assessment.talk)), kb.main_menu_keyboard(t))
+        turn.say(t(talk_reply_key(assessment.talk, need)), kb.main_menu_keyboard(t))
         return
     data = intake.touch({"need": need, "attachments": attachments}, turn.now)
     if matches:

@@ -30,7 +30,6 @@ def _button(text: str, data: str) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(text, callback_data=f"{views.ROUND}:{data}")]
 
 
-
 @turn_handler
 async def rounds_command(update: Update, context: SansheContext, turn: Turn) -> None:
     try:
@@ -190,7 +189,6 @@ async def round_pressed(update: Update, context: SansheContext, turn: Turn) -> N
     except votes.BadInput as bad:  # e.g. the closing time passed while the preview was open
         turn.answer(t(bad.key, **bad.values), alert=True)
         turn.say(t(bad.key, **bad.values))
-
 
 
 async def _opening_step(turn: Turn, action: str, args: list[str]) -> None:

@@ -29,9 +29,7 @@ def project_line(t: Translator, p: VoteProject) -> str:
 
 def ballot_text(t: Translator, vote_round: VoteRound, projects: Sequence[VoteProject], mine: int | None) -> str:
     chosen = next((p for p in projects if p.id == mine), None)
-    status = (
-        t("vote.ballot_mine", position=chosen.position, title=chosen.title) if chosen else t("vote.ballot_none")
-    )
+    status = t("vote.ballot_mine", position=chosen.position, title=chosen.title) if chosen else t("vote.ballot_none")
     lines = "\n".join(project_line(t, p) for p in projects)
     return t("vote.ballot", title=vote_round.title, closes=t.datetime(vote_round.closes_at), projects=lines,
              status=status)  # fmt: skip

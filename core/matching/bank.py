@@ -31,6 +31,8 @@ from pathlib import Path
 from core.matching.normalize import DATA_DIR
 
 EXAMPLES_FILE = DATA_DIR / "examples.txt"
+# Sections made from the labelled needs sets of other catalogues (build_set_examples.py).
+SETS_FILE = DATA_DIR / "examples_sets.txt"
 NOT_NEEDS_FILE = DATA_DIR / "not_needs.txt"
 _HEADER_KEYS = ("category", "terms", "services")
 _LIST_SEPARATORS = str.maketrans({"、": ",", "，": ",", "；": ",", ";": ",", "|": ","})
@@ -112,16 +114,33 @@ class ExampleBank:
 
         return ExampleBank(tuple(map(each, self.concepts)), tuple(map(each, self.not_needs)))
 
+    def without_sets(self, names: set[str]) -> ExampleBank:
+        """The bank less the sections made from these catalogues' needs sets (for fitting: a catalogue's own
+        needs must not be examples of its own services)."""
+        return ExampleBank(tuple(c for c in self.concepts if c.name.split(":", 1)[0] not in names), self.not_needs)
+
     def concept_labels(self) -> list[str]:
         """What a catalogue would call each concept: its name and official words."""
         return [" ".join((c.name, *c.terms)) for c in self.concepts]
 
 
 def _read(paths: Iterable[Path]) -> list[Section]:
-    sections: list[Section] = []
+    """Sections of these files; sections of one name (in one file or several) are merged into the first."""
+    merged: dict[str, Section] = {}
     for path in paths:
-        sections.extend(parse_sections(path.read_text(encoding="utf-8")))
-    return sections
+        for section in parse_sections(path.read_text(encoding="utf-8")):
+            first = merged.get(section.name)
+            if first is None:
+                merged[section.name] = section
+                continue
+            merged[section.name] = Section(
+                first.name,
+                first.category or section.category,
+                tuple(dict.fromkeys((*first.terms, *section.terms))),
+                tuple(dict.fromkeys((*first.services, *section.services))),
+                tuple(dict.fromkeys((*first.examples, *section.examples))),
+            )
+    return list(merged.values())
 
 
 @cache
@@ -130,7 +149,7 @@ def default_bank() -> ExampleBank:
 
 
 def load_bank(extra_examples: Path | None = None, extra_not_needs: Path | None = None) -> ExampleBank:
-    examples = [EXAMPLES_FILE] + ([extra_examples] if extra_examples else [])
+    examples = [EXAMPLES_FILE, SETS_FILE] + ([extra_examples] if extra_examples else [])
     not_needs = [NOT_NEEDS_FILE] + ([extra_not_needs] if extra_not_needs else [])
     concepts = _read(p for p in examples if p.is_file())
     return ExampleBank(tuple(concepts), tuple(_read(p for p in not_needs if p.is_file())))

@@ -27,7 +27,7 @@ import numpy as np
 
 from core.matching.analyzer import INQUIRY, NEED, PLAIN, QUESTION
 from core.matching.normalize import DATA_DIR
-from core.matching.ranker import RANK_FEATURES
+from core.matching.ranker import RANK_FEATURES, RankerModel
 
 GATE_FILE = DATA_DIR / "gate.json"
 # The lexical engine's own threshold (0–1): what it would have accepted alone is one thing the gate weighs.
@@ -174,7 +174,7 @@ class TextModel:
 class Gate:
     """The fitted ranking weights and the models."""
 
-    rank_weights: tuple[float, ...]  # one per ranker.RANK_FEATURES
+    ranker: RankerModel
     need: LogisticModel
     fit: LogisticModel
     text: TextModel | None = None
@@ -188,15 +188,11 @@ class Gate:
     def needness(self, vector: np.ndarray | None) -> float:
         return self.text.probability(vector) if self.text is not None and vector is not None else 0.5
 
-    @property
-    def rank_array(self) -> np.ndarray:
-        return np.array(self.rank_weights, dtype=np.float64)
-
     def to_json(self) -> dict[str, object]:
         return {
             "features": list(FEATURES),
             "rank_features": list(RANK_FEATURES),
-            "rank_weights": [round(w, 6) for w in self.rank_weights],
+            "ranker": self.ranker.to_json(),
             "runner_up_exponent": self.runner_up_exponent,
             "need": self.need.to_json(),
             "fit": self.fit.to_json(),
@@ -208,7 +204,7 @@ class Gate:
         if list(data["features"]) != list(FEATURES) or list(data["rank_features"]) != list(RANK_FEATURES):
             raise ValueError("gate.json was fitted for other features: run python -m core.matching.fit_gate")
         return cls(
-            tuple(float(w) for w in data["rank_weights"]),
+            RankerModel.from_json(data["ranker"]),
             LogisticModel.from_json(data["need"]),
             LogisticModel.from_json(data["fit"]),
             TextModel.from_json(data["text"]) if data.get("text") else None,
@@ -216,13 +212,15 @@ class Gate:
         )
 
 
-def neutral_gate(rank_weights: tuple[float, ...] | None = None) -> Gate:
+def neutral_gate(ranker: RankerModel | None = None) -> Gate:
     """A gate that says yes to everything (for fitting: the ranking is learnt before the models)."""
     zeros = np.zeros(len(FEATURES))
     ones = np.ones(len(FEATURES))
     yes = LogisticModel(zeros, zeros, ones, 1e-6)
-    weights = rank_weights or tuple(1.0 if f in ("lexical", "doc", "examples") else 0.0 for f in RANK_FEATURES)
-    return Gate(weights, yes, yes)
+    if ranker is None:
+        weights = np.array([1.0 if f in ("lexical", "doc", "examples") else 0.0 for f in RANK_FEATURES])
+        ranker = RankerModel.linear_only(weights)
+    return Gate(ranker, yes, yes)
 
 
 @cache

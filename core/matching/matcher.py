@@ -25,7 +25,7 @@ from core.matching.han import FRAMED_SALIENCE
 from core.matching.index import InvertedIndex
 from core.matching.normalize import normalize_text
 from core.matching.qualifiers import Qualifiers, load_qualifiers
-from core.matching.ranker import RANK_FEATURES, Candidates, scores, softmax
+from core.matching.ranker import RANK_FEATURES, Candidates, add_gaps, softmax
 from core.matching.reasons import explain
 from core.matching.scoring import (
     DEFAULT_THRESHOLD,
@@ -35,7 +35,7 @@ from core.matching.scoring import (
     feature_weight,
     names_a_thing,
 )
-from core.matching.semantic import SemanticIndex, bank_vectors
+from core.matching.semantic import BankVectors, SemanticIndex, bank_vectors
 from core.matching.synonyms import SynonymDict, load_synonyms
 
 # A need is a chat message; anything longer is a paste, and analysing it all would only cost time.
@@ -98,7 +98,7 @@ class Channels:
 def weigh_channels(channels: Channels, gate: Gate) -> tuple[list[Ranked], Signals]:
     """The candidates ranked (best first, ties in catalogue order) and the gate's view of the message."""
     candidates = channels.candidates
-    values = scores(candidates, gate.rank_array)
+    values = gate.ranker.scores(candidates.features)
     shares = softmax(values)
     order = sorted(range(len(values)), key=lambda i: (-float(values[i]), int(candidates.positions[i])))
     ranked = [Ranked(int(candidates.positions[i]), float(values[i]), float(shares[i])) for i in order[:RANKED]]
@@ -182,8 +182,10 @@ class Matcher:
         encoder: Encoder | None = None,
         gate: Gate | None = None,
         dialect: DialectTable | None = None,
+        vectors: BankVectors | None = None,
     ) -> Matcher:
-        """`semantic=False` leaves the sentence encoder out (the lexical channel alone, for diagnostics)."""
+        """`semantic=False` leaves the sentence encoder out (the lexical channel alone, for diagnostics).
+        `bank` and its `vectors` (already folded and encoded) may be given, for fitting (fit_gate.py)."""
         entries = list(entries)
         if semantic and encoder is None:
             preload_encoder()
@@ -194,8 +196,10 @@ class Matcher:
         index_semantic = None
         if semantic:
             encoder = encoder or default_encoder()
-            bank = (bank or default_bank()).folded(dialect.fold)
-            index_semantic = SemanticIndex(encoder, entries, bank, bank_vectors(bank, encoder))
+            if vectors is None or bank is None:
+                bank = (bank or default_bank()).folded(dialect.fold)
+                vectors = bank_vectors(bank, encoder)
+            index_semantic = SemanticIndex(encoder, entries, bank, vectors)
         return cls(
             entries,
             analyzer,
@@ -297,6 +301,7 @@ class Matcher:
         if self._qualified.shape[1]:
             narrower = (self._qualified[chosen] & ~self._qualifiers.mentioned(folded)).any(axis=1)
             features[:, 7] = narrower
+        add_gaps(features)
         return Channels(
             Candidates(chosen, features),
             query.vector if query else None,

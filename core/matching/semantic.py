@@ -13,6 +13,7 @@ fingerprint no longer matches and the bank is encoded afresh when the matcher is
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -42,6 +43,23 @@ class BankVectors:
     not_needs: np.ndarray  # (n_not_needs, d)
     not_need_section: np.ndarray  # (n_not_needs,) section index in bank.not_needs
     labels: np.ndarray  # (n_concepts, d)
+
+
+def subset_vectors(full: ExampleBank, vectors: BankVectors, part: ExampleBank) -> BankVectors:
+    """The vectors of `part`, a bank made of some of `full`'s concepts (ExampleBank.without_sets), without
+    encoding anything again."""
+    position = {c.name: i for i, c in enumerate(full.concepts)}  # names are unique (bank._read merges)
+    kept = [position[c.name] for c in part.concepts]
+    renumber = np.full(len(full.concepts), -1, dtype=np.int32)
+    renumber[kept] = np.arange(len(kept), dtype=np.int32)
+    rows = renumber[vectors.example_concept] >= 0
+    return BankVectors(
+        vectors.examples[rows],
+        renumber[vectors.example_concept[rows]],
+        vectors.not_needs,
+        vectors.not_need_section,
+        vectors.labels[kept],
+    )
 
 
 def encode_bank(bank: ExampleBank, encoder: Encoder) -> BankVectors:
@@ -220,12 +238,29 @@ class SemanticIndex:
         return names, descriptions, np.where(same, query.best_example, 0.0).astype(np.float32)
 
 
+# Service texts already encoded in this process, so that a catalogue version that changed a few services
+# re-encodes only those (the matcher is rebuilt on every catalogue change, matcher_cache.py).
+_SEEN: dict[tuple[str, str], np.ndarray] = {}
+_SEEN_LIMIT = 200_000
+_SEEN_LOCK = threading.Lock()
+
+
 def _encode_unique(encoder: Encoder, texts: list[str]) -> np.ndarray:
-    """Each distinct text encoded once (a city's catalogue repeats the same service for many organisations)."""
-    unique = list(dict.fromkeys(texts))
-    vectors = encoder.encode(unique)
-    row = {text: i for i, text in enumerate(unique)}
-    return vectors[[row[t] for t in texts]]
+    """Each distinct text encoded once (a city's catalogue repeats the same service for many organisations),
+    and not again while this process remembers it."""
+    with _SEEN_LOCK:
+        missing = [t for t in dict.fromkeys(texts) if (encoder.name, t) not in _SEEN]
+    fresh = encoder.encode(missing)
+    with _SEEN_LOCK:
+        if len(_SEEN) + len(missing) > _SEEN_LIMIT:
+            _SEEN.clear()
+        _SEEN.update({(encoder.name, t): v for t, v in zip(missing, fresh, strict=True)})
+        known = {t: _SEEN.get((encoder.name, t)) for t in texts}
+    # Texts forgotten by a clear() in between come from `fresh` (they were just encoded).
+    by_text = dict(zip(missing, fresh, strict=True))
+    return np.array([known[t] if known[t] is not None else by_text[t] for t in texts], dtype=np.float32).reshape(
+        len(texts), -1
+    )
 
 
 def _principal_axes(vectors: BankVectors) -> np.ndarray:

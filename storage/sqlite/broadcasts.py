@@ -22,9 +22,7 @@ class SqliteBroadcasts:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def recipients(
-        self, community_id: int, audience: str, building: str | None = None
-    ) -> list[tuple[int, str]]:
+    async def recipients(self, community_id: int, audience: str, building: str | None = None) -> list[tuple[int, str]]:
         """Residents of the community (users.community_id; of one building if given) and/or providers serving
         it; never someone who blocked the bot, and no resident who muted announcements."""
         roles = _AUDIENCE_ROLES[audience]

@@ -60,9 +60,10 @@ def test_stdin_reads_one_need_per_line_and_skips_blank_lines(
 
 def test_top_limits_the_matches(catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
     need = "上门送饭，马桶也堵了，还想借轮椅"
-    main(["match", "--catalog", str(catalog), "--json", "--top", "3", need])
+    # Threshold 0: every ranked service is shown, so only --top limits them.
+    main(["match", "--catalog", str(catalog), "--json", "--threshold", "0", "--top", "3", need])
     assert len(json_lines(capsys.readouterr().out)[0]["matches"]) == 3  # type: ignore[arg-type]
-    main(["match", "--catalog", str(catalog), "--json", "--top", "1", need])
+    main(["match", "--catalog", str(catalog), "--json", "--threshold", "0", "--top", "1", need])
     assert len(json_lines(capsys.readouterr().out)[0]["matches"]) == 1  # type: ignore[arg-type]
 
 

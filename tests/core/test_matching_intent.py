@@ -1,4 +1,5 @@
-"""Requests for help versus talk that names a service's word: cues, frames, roles and word boundaries.
+"""The lexical channel (semantic=False): requests for help versus talk that names a service's word: cues,
+frames, roles and word boundaries.
 
 A small catalogue written here, so these tests do not move with tests/data.
 """

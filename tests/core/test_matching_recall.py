@@ -1,4 +1,6 @@
-"""Plainly worded needs are needs: troubles stated without 想/请, split words, sound-alike typos, faults of
+"""The lexical channel (semantic=False).
+
+Plainly worded needs are needs: troubles stated without 想/请, split words, sound-alike typos, faults of
 things, English in the past tense — and the talk that must still match nothing.
 
 A small catalogue written here, so these tests do not move with tests/data.

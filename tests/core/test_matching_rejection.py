@@ -1,4 +1,6 @@
-"""Talk that must match nothing beside real needs worded close to it: negated troubles, yes-no 没, questions
+"""The lexical channel (semantic=False).
+
+Talk that must match nothing beside real needs worded close to it: negated troubles, yes-no 没, questions
 about the listener, remarks on a scene, exclamations, pets and taxis.
 
 A small catalogue written here, so these tests do not move with tests/data.
