@@ -23,6 +23,7 @@ from bot.cli_text import both
 from core.catalog import ServiceEntry, parse_catalog
 from core.catalog_sync import load_entries
 from core.matching import Match, Matcher, load_synonyms
+from core.matching.bank import load_bank
 
 EXIT_USAGE = 2
 
@@ -39,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--stdin", action="store_true", help=both("cli.match.stdin_help"))
     parser.add_argument("--community", help=both("cli.match.community_help"))
     parser.add_argument("--synonyms", type=Path, help=both("cli.match.synonyms_help"))
+    parser.add_argument("--examples", type=Path, help=both("cli.match.examples_help"))
     parser.add_argument("--threshold", type=float, help=both("cli.match.threshold_help"))
     parser.add_argument("texts", nargs="*", metavar="TEXT", help=both("cli.match.texts_help"))
     parser.set_defaults(func=run)
@@ -58,13 +60,14 @@ def run(args: argparse.Namespace) -> int:
         return _error(both("cli.match.bad_top"))
     try:
         synonyms = load_synonyms(args.synonyms) if args.synonyms else None
+        bank = load_bank(extra_examples=args.examples) if args.examples else None
         entries = _entries_from_file(args.catalog) if args.catalog else _entries_from_database()
     except OSError as exc:
         return _error(f"{both('cli.cannot_read')}: {exc}")
     except _Unusable as exc:
         return _error(str(exc))
 
-    matcher = Matcher.build(entries, synonyms=synonyms, threshold=args.threshold)
+    matcher = Matcher.build(entries, synonyms=synonyms, threshold=args.threshold, bank=bank)
     needs = _stdin_needs(sys.stdin) if args.stdin else iter(args.texts)
     for need in needs:
         matches = matcher.match(need, top=args.top, community=args.community)

@@ -42,6 +42,7 @@ from core.matching.normalize import is_han, normalize_text, pinyin_table
 from core.matching.synonyms import SynonymDict
 
 STOPWORDS_FILE = Path(__file__).with_name("data") / "stopwords.txt"
+EVERYDAY_WORDS_FILE = Path(__file__).with_name("data") / "everyday_words.txt"
 COMMON_WORDS_FILE = Path(__file__).with_name("data") / "common_words.txt"
 _TOKENS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[a-z]+|[0-9]+")
 # "4点半" and "四点半" must meet: a lone digit touching Chinese becomes a Chinese numeral.
@@ -89,9 +90,11 @@ def load_stopwords(path: Path = STOPWORDS_FILE) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
-    """Everyday words: one of these in a need is meant as written, not a sound-alike typo."""
+    """Everyday words: one of these in a need is meant as written, not a sound-alike typo (the generated list
+    and the staff-editable everyday_words.txt)."""
     lines = COMMON_WORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line for line in lines if line and not line.startswith("#"))
+    lines += EVERYDAY_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 @lru_cache(maxsize=200_000)

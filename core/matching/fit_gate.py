@@ -160,9 +160,11 @@ def fit_ranker(prepared: list[Prepared]) -> RankerModel:
     weight /= weight.sum()
     rows = np.arange(len(groups))
 
+    flat = x.reshape(-1, k)
+
     def forward(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, float]:
-        hidden = np.tanh(x @ params["hidden_in"].T + params["hidden_bias"])
-        values = x @ params["linear"] + hidden @ params["hidden_out"]
+        hidden = np.tanh(flat @ params["hidden_in"].T + params["hidden_bias"])
+        values = (flat @ params["linear"] + hidden @ params["hidden_out"]).reshape(present.shape)
         values = np.where(present, values, -1e9)
         values -= values.max(axis=1, keepdims=True)
         shares = np.exp(values) * present
@@ -183,13 +185,13 @@ def fit_ranker(prepared: list[Prepared]) -> RankerModel:
         hidden, shares, _ = forward(params)
         delta = shares.copy()
         delta[rows, right] -= 1.0
-        delta *= weight[:, None]
-        back = (delta[..., None] * params["hidden_out"]) * (1 - hidden**2)
+        delta = (delta * weight[:, None]).ravel()
+        back = (delta[:, None] * params["hidden_out"]) * (1 - hidden**2)
         grads = {
-            "linear": np.einsum("nm,nmk->k", delta, x) + RANK_L2 * params["linear"],
-            "hidden_out": np.einsum("nm,nmh->h", delta, hidden) + RANK_L2 * params["hidden_out"],
-            "hidden_in": np.einsum("nmh,nmk->hk", back, x) + RANK_L2 * params["hidden_in"],
-            "hidden_bias": back.sum(axis=(0, 1)),
+            "linear": flat.T @ delta + RANK_L2 * params["linear"],
+            "hidden_out": hidden.T @ delta + RANK_L2 * params["hidden_out"],
+            "hidden_in": back.T @ flat + RANK_L2 * params["hidden_in"],
+            "hidden_bias": back.sum(axis=0),
         }
         for key, gradient in grads.items():
             first, second = moments[key]
@@ -248,7 +250,8 @@ def newton_logistic(
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, groups: np.ndarray, keep: float) -> LogisticModel:
     """L2-regularised logistic regression; each group (catalogue) and, within it, each class weighs the same.
-    The cut keeps `keep` of the positives (over all groups, each weighing the same)."""
+    The cut keeps `keep` of the positives (each group weighing the same), judged on scores each row gets from a
+    model fitted without its group: the cut is meant for catalogues the model has not seen."""
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     mean[0], scale[0] = 0.0, 1.0
@@ -263,12 +266,20 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, groups: np.ndarray, keep: float) 
     weights_per_row /= weights_per_row.sum() / len(y)
     penalty = np.full(x.shape[1], L2)
     penalty[0] = 0.0
-    w = newton_logistic(z, y, weights_per_row, penalty, steps=50, tolerance=1e-8)
-    scores = 1 / (1 + np.exp(-(z @ w)))
+
+    def fitted(rows: np.ndarray) -> np.ndarray:
+        return newton_logistic(z[rows], y[rows], weights_per_row[rows], penalty, steps=50, tolerance=1e-8)
+
+    w = fitted(np.ones(len(y), dtype=bool))
+    unseen = z @ w
+    if len(np.unique(groups)) > 1:
+        for group in np.unique(groups):
+            unseen[groups == group] = z[groups == group] @ fitted(groups != group)
     positive = y == 1
-    order = np.argsort(scores[positive])
+    order = np.argsort(unseen[positive])
     mass = np.cumsum(weights_per_row[positive][order]) / weights_per_row[positive].sum()
-    cut = float(scores[positive][order][np.searchsorted(mass, 1 - keep)]) if positive.any() else 0.5
+    cut_logit = float(unseen[positive][order][np.searchsorted(mass, 1 - keep)]) if positive.any() else 0.0
+    cut = 1 / (1 + math.exp(-max(min(cut_logit, 40.0), -40.0)))
     return LogisticModel(w, mean, scale, cut - 1e-6)
 
 

@@ -50,11 +50,14 @@ FEATURES = (
     "best_example",
     "best_not_need",
     "example_over_not_need",
+    "best_offered",
+    "best_tie1",
     "mode_need",
     "mode_inquiry",
     "mode_question",
     "mode_plain",
     "skill",
+    "framed_share",
     "no_features",
     "log_length",
 )
@@ -77,8 +80,11 @@ class Signals:
     needness: float  # the text model's probability that the message asks for help (TextModel)
     best_example: float
     best_not_need: float
+    best_offered: float  # how strongly the catalogue offers the kind of help of the closest example need
+    best_tie1: float  # how strongly that kind of help is tied to the first service
     mode: str
     skill: bool
+    framed_share: float  # share of the message the cue reader finds only mentioned (told of the past, thanked for …)
     n_features: int
     length: int
     talk: str = ""  # kind of the closest message that asks for nothing (not a feature: for the reply)
@@ -102,11 +108,14 @@ class Signals:
                 self.best_example,
                 self.best_not_need,
                 self.best_example - self.best_not_need,
+                self.best_offered,
+                self.best_tie1,
                 float(self.mode == NEED),
                 float(self.mode == INQUIRY),
                 float(self.mode == QUESTION),
                 float(self.mode == PLAIN),
                 float(self.skill),
+                self.framed_share,
                 float(self.n_features == 0),
                 math.log1p(self.length),
             ],

@@ -20,7 +20,7 @@ from core.matching.bank import ExampleBank, default_bank
 from core.matching.dialect import DialectTable, default_dialect
 from core.matching.documents import service_keys
 from core.matching.encoder import Encoder, default_encoder, preload_encoder
-from core.matching.gate import Gate, Signals, default_gate
+from core.matching.gate import Gate, Signals, default_gate, neutral_gate
 from core.matching.han import FRAMED_SALIENCE
 from core.matching.index import InvertedIndex
 from core.matching.normalize import normalize_text
@@ -88,27 +88,33 @@ class Channels:
     vector: np.ndarray | None  # the message's sentence vector (None without the semantic channel)
     best_example: float
     best_not_need: float
+    best_offered: float  # how strongly the catalogue offers the kind of help the message is closest to
+    concept_ties: np.ndarray  # per candidate: how strongly that kind of help is tied to it
     talk: str
     mode: str
     skill: bool
+    framed_share: float
     n_features: int
     length: int
 
 
 def weigh_channels(channels: Channels, gate: Gate) -> tuple[list[Ranked], Signals]:
-    """The candidates ranked (best first, ties in catalogue order) and the gate's view of the message."""
+    """The candidates the community may be offered, ranked (best first, ties in catalogue order), and the gate's
+    view of the message; shares and the margin are over every candidate of the catalogue."""
     candidates = channels.candidates
     values = gate.ranker.scores(candidates.features)
     shares = softmax(values)
     order = sorted(range(len(values)), key=lambda i: (-float(values[i]), int(candidates.positions[i])))
-    ranked = [Ranked(int(candidates.positions[i]), float(values[i]), float(shares[i])) for i in order[:RANKED]]
+    offered = [i for i in order if candidates.allowed[i]]
+    ranked = [Ranked(int(candidates.positions[i]), float(values[i]), float(shares[i])) for i in offered[:RANKED]]
     features = candidates.features
     column = {name: features[:, k] for k, name in enumerate(RANK_FEATURES)}
-    top = order[0]
+    top = offered[0]
+    others = np.delete(values, top)
     signals = Signals(
         score1=float(values[top]),
         share1=float(shares[top]),
-        margin=float(values[top] - values[order[1]]) if len(order) > 1 else 5.0,
+        margin=float(values[top] - others.max()) if len(others) else 5.0,
         lex1=float(column["lexical"][top]),
         lex_max=float(column["lexical"].max()),
         anchored=bool(column["anchored"][top]),
@@ -119,8 +125,11 @@ def weigh_channels(channels: Channels, gate: Gate) -> tuple[list[Ranked], Signal
         needness=gate.needness(channels.vector),
         best_example=channels.best_example,
         best_not_need=channels.best_not_need,
+        best_offered=channels.best_offered,
+        best_tie1=float(channels.concept_ties[top]) if len(channels.concept_ties) else 0.0,
         mode=channels.mode,
         skill=channels.skill,
+        framed_share=channels.framed_share,
         n_features=channels.n_features,
         length=channels.length,
         talk=channels.talk,
@@ -156,7 +165,8 @@ class Matcher:
         self._analyzer = analyzer
         self._index = index
         self._semantic = semantic
-        self._gate = gate or default_gate()
+        # The lexical channel alone (semantic=False) decides by its own threshold and needs no gate.
+        self._gate = gate or (default_gate() if semantic is not None else neutral_gate())
         self._dialect = dialect or default_dialect()
         self._qualifiers = qualifiers or load_qualifiers()
         self._qualified = self._qualifiers.service_masks([e.name for e in entries])
@@ -268,48 +278,66 @@ class Matcher:
         return self._semantic.query(folded).talk if self._semantic is not None else ""
 
     def channels(self, folded: str, reading: Reading, community: str | None, include_inactive: bool) -> Channels | None:
-        """Candidate services with both channels' features (None when there is no service to rank)."""
+        """Candidate services with both channels' features (None when there is no service to rank).
+
+        Candidates come from the whole catalogue, not only the community's services: the softmax over them says
+        how sure the ranking is, and a need whose service the community lacks ("送饭" where nobody delivers
+        meals) must not look sure of the community's nearest other service. Only the community's are offered."""
         allowed = self._allowed(community, include_inactive)
         if not self.entries or not allowed.any():
             return None
-        lexical = {c.position: c for c in self._rank(reading, LEXICAL_POOL, community, include_inactive)}
-        every = bool(allowed.all())
-        positions = np.arange(len(self.entries)) if every else np.flatnonzero(allowed)
+        usable = self._allowed(None, include_inactive)
+        lexical = {c.position: c for c in self._rank(reading, LEXICAL_POOL, None, include_inactive)}
+        if community is not None:
+            lexical |= {c.position: c for c in self._rank(reading, LEXICAL_POOL, community, include_inactive)}
         semantic = self._semantic
         if semantic is None:
-            chosen = np.array(sorted(lexical) or positions[:SEMANTIC_POOL].tolist(), dtype=np.int64)
+            chosen = np.array(sorted({*lexical, *np.flatnonzero(allowed)[:SEMANTIC_POOL].tolist()}), dtype=np.int64)
             query = None
         else:
             query = semantic.query(folded)
-            pool = min(SEMANTIC_POOL, len(positions))
-            by_doc = semantic.nearest(query, None if every else positions, pool)
-            examples = semantic.examples(query, None if every else positions)
-            by_examples = positions[np.argpartition(-examples, pool - 1)[:pool]]
-            chosen = np.array(sorted({*lexical, *by_doc.tolist(), *by_examples.tolist()}), dtype=np.int64)
+            found: set[int] = set(lexical)
+            for mask in (usable, allowed) if community is not None else (usable,):
+                every = bool(mask.all())
+                positions = np.arange(len(self.entries)) if every else np.flatnonzero(mask)
+                pool = min(SEMANTIC_POOL, len(positions))
+                found.update(semantic.nearest(query, None if every else positions, pool).tolist())
+                examples = semantic.examples(query, None if every else positions)
+                found.update(positions[np.argpartition(-examples, pool - 1)[:pool]].tolist())
+            chosen = np.array(sorted(found), dtype=np.int64)
         features = np.zeros((len(chosen), len(RANK_FEATURES)), dtype=np.float64)
+        concept_ties = np.zeros(len(chosen), dtype=np.float32)
+        column = {name: k for k, name in enumerate(RANK_FEATURES)}
         best_lexical = max(lexical.values(), key=lambda c: c.score).position if lexical else -1
         for row, position in enumerate(chosen.tolist()):
             candidate = lexical.get(position)
             if candidate is not None:
-                features[row, 0] = candidate.score / 100.0
-                features[row, 1] = float(candidate.anchored)
-                features[row, 8] = float(position == best_lexical)
+                features[row, column["lexical"]] = candidate.score / 100.0
+                features[row, column["anchored"]] = float(candidate.anchored)
+                features[row, column["lexical_best"]] = float(position == best_lexical)
         if semantic is not None and query is not None:
-            features[:, 2] = semantic.doc(query, chosen)
-            features[:, 5] = semantic.examples(query, chosen)
-            features[:, 3], features[:, 4], features[:, 6] = semantic.detail(query, chosen)
+            features[:, column["doc"]] = semantic.doc(query, chosen)
+            features[:, column["examples"]] = semantic.examples(query, chosen)
+            names, descriptions, same_category, tie = semantic.detail(query, chosen)
+            features[:, column["name"]] = names
+            features[:, column["description"]] = descriptions
+            features[:, column["concept_category"]] = same_category
+            concept_ties = tie
         if self._qualified.shape[1]:
             narrower = (self._qualified[chosen] & ~self._qualifiers.mentioned(folded)).any(axis=1)
-            features[:, 7] = narrower
+            features[:, column["narrower"]] = narrower
         add_gaps(features)
         return Channels(
-            Candidates(chosen, features),
+            Candidates(chosen, features, allowed[chosen]),
             query.vector if query else None,
             query.best_example if query else 0.0,
             query.best_not_need if query else 0.0,
+            semantic.best_offered(query) if semantic is not None and query is not None else 0.0,
+            concept_ties,
             query.talk if query else "",
             reading.mode,
             reading.skill,
+            reading.unframed.count("|") / max(len(reading.unframed), 1),
             len(reading.features),
             len(folded),
         )

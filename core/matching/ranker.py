@@ -36,6 +36,7 @@ HIDDEN = 12
 class Candidates:
     positions: np.ndarray  # (m,) catalogue positions
     features: np.ndarray  # (m, len(RANK_FEATURES))
+    allowed: np.ndarray  # (m,) may be offered (serves the community, active)
 
 
 def add_gaps(features: np.ndarray) -> None:

@@ -74,8 +74,9 @@ def explain(
     service_text: str,
     group_terms: Callable[[str], tuple[str, ...]],
 ) -> str:
-    """E.g. "匹配：下水道→管道、堵". `held` are the need's index keys the service has, `service_text`
-    its normalised text, and `group_terms` gives the synonyms behind a concept key."""
+    """E.g. "匹配：下水道→管道、堵"; "" when no word of the need is worth showing. `held` are the need's index
+    keys the service has, `service_text` its normalised text, and `group_terms` gives the synonyms behind a
+    concept key."""
     shown: list[tuple[str, str]] = []
     for mine, theirs in _pairs(features, held, service_text, group_terms):
         # Say each part of the need once (送饭 after 送饭上门, 管到 after 管到输通).
@@ -83,4 +84,4 @@ def explain(
             continue
         shown.append((mine, theirs))
     labels = [mine if mine == theirs else f"{mine}→{theirs}" for mine, theirs in shown[:MAX_LABELS]]
-    return "匹配：" + "、".join(labels)
+    return "匹配：" + "、".join(labels) if labels else ""

@@ -157,6 +157,10 @@ class SemanticIndex:
         self.service_codes = [_category_code(e.category) for e in entries]
         self.concept_codes = [_category_code(c.category) for c in bank.concepts]
         self.service_concepts, self.service_ties = self._tie(entries, self.names)
+        # How strongly each kind of help is offered by some service of the catalogue (0: by none).
+        self.offered = np.zeros(self.n_concepts, dtype=np.float32)
+        if self.n_concepts and len(entries):
+            np.maximum.at(self.offered, self.service_concepts.ravel(), self.service_ties.ravel())
 
     def _tie(self, entries: list[ServiceEntry], names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each service, its CONCEPTS_PER_SERVICE concepts (index, tie strength in [0, 1])."""
@@ -228,14 +232,20 @@ class SemanticIndex:
             return np.zeros(len(concepts), dtype=np.float32)
         return (query.per_concept[concepts] * ties).max(axis=1)
 
-    def detail(self, query: Query, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For a few candidates: cosine with the name and keywords alone, with the description alone, and
-        whether the concept of the closest example is of the service's category (that example's cosine, or 0)."""
+    def detail(self, query: Query, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For a few candidates: cosine with the name and keywords alone, with the description alone, whether
+        the concept of the closest example is of the service's category (that example's cosine, or 0), and how
+        strongly that concept is tied to the service."""
         names = self.names[positions] @ query.vector
         descriptions = self.descriptions[positions] @ query.vector
         code = self.concept_codes[query.concept] if query.concept >= 0 else None
         same = np.array([code is not None and self.service_codes[p] == code for p in positions.tolist()])
-        return names, descriptions, np.where(same, query.best_example, 0.0).astype(np.float32)
+        tied = (self.service_concepts[positions] == query.concept) * self.service_ties[positions]
+        return names, descriptions, np.where(same, query.best_example, 0.0).astype(np.float32), tied.max(axis=1)
+
+    def best_offered(self, query: Query) -> float:
+        """How strongly the catalogue offers the kind of help of the closest example need (0: no service does)."""
+        return float(self.offered[query.concept]) if query.concept >= 0 else 0.0
 
 
 # Service texts already encoded in this process, so that a catalogue version that changed a few services

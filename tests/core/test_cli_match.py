@@ -114,7 +114,17 @@ def test_table_output_is_aligned_for_chinese_text(catalog: Path, capsys: pytest.
 def test_extra_synonyms_file_is_used(catalog: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     extra = tmp_path / "local.txt"
     extra.write_text("通渠 管道疏通\n", encoding="utf-8")
-    main(["match", "--catalog", str(catalog), "--json", "通渠"])
-    assert json_lines(capsys.readouterr().out)[0]["matches"] == []
-    main(["match", "--catalog", str(catalog), "--json", "--synonyms", str(extra), "通渠"])
+    main(["match", "--catalog", str(catalog), "--json", "要人通渠"])
+    without = json_lines(capsys.readouterr().out)[0]["matches"]
+    assert all("通渠" not in m["reason"] for m in without)  # type: ignore[union-attr, index, attr-defined]
+    main(["match", "--catalog", str(catalog), "--json", "--synonyms", str(extra), "要人通渠"])
+    (first, *_) = json_lines(capsys.readouterr().out)[0]["matches"]  # type: ignore[misc]
+    assert first["service_id"] == "S020" and "通渠" in first["reason"]  # type: ignore[index]
+
+
+def test_extra_examples_file_is_used(catalog: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A deployment's own example needs tie a way of speaking to a service (here by its id)."""
+    extra = tmp_path / "examples.txt"
+    extra.write_text("[本社区的说法]\nservices: S020\n屋里的阴沟又不通了\n阴沟不通\n阴沟冒水了\n", encoding="utf-8")
+    main(["match", "--catalog", str(catalog), "--json", "--examples", str(extra), "阴沟又不通了"])
     assert json_lines(capsys.readouterr().out)[0]["matches"][0]["service_id"] == "S020"  # type: ignore[index]
