@@ -31,8 +31,6 @@ from pathlib import Path
 from core.matching.normalize import DATA_DIR
 
 EXAMPLES_FILE = DATA_DIR / "examples.txt"
-# Sections made from the labelled needs sets of other catalogues (build_set_examples.py).
-SETS_FILE = DATA_DIR / "examples_sets.txt"
 NOT_NEEDS_FILE = DATA_DIR / "not_needs.txt"
 _HEADER_KEYS = ("category", "terms", "services")
 _LIST_SEPARATORS = str.maketrans({"、": ",", "，": ",", "；": ",", ";": ",", "|": ","})
@@ -115,8 +113,9 @@ class ExampleBank:
         return ExampleBank(tuple(map(each, self.concepts)), tuple(map(each, self.not_needs)))
 
     def without_sets(self, names: set[str]) -> ExampleBank:
-        """The bank less the sections made from these catalogues' needs sets (for fitting: a catalogue's own
-        needs must not be examples of its own services)."""
+        """The bank less the sections named `<catalogue>:…` for these catalogues (a deployment may keep its own
+        residents' messages as examples that way; when fitting, a catalogue's own needs must not be examples of
+        its own services)."""
         return ExampleBank(tuple(c for c in self.concepts if c.name.split(":", 1)[0] not in names), self.not_needs)
 
     def concept_labels(self) -> list[str]:
@@ -149,7 +148,7 @@ def default_bank() -> ExampleBank:
 
 
 def load_bank(extra_examples: Path | None = None, extra_not_needs: Path | None = None) -> ExampleBank:
-    examples = [EXAMPLES_FILE, SETS_FILE] + ([extra_examples] if extra_examples else [])
+    examples = [EXAMPLES_FILE] + ([extra_examples] if extra_examples else [])
     not_needs = [NOT_NEEDS_FILE] + ([extra_not_needs] if extra_not_needs else [])
     concepts = _read(p for p in examples if p.is_file())
     return ExampleBank(tuple(concepts), tuple(_read(p for p in not_needs if p.is_file())))

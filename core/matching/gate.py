@@ -88,6 +88,7 @@ class Signals:
     n_features: int
     length: int
     talk: str = ""  # kind of the closest message that asks for nothing (not a feature: for the reply)
+    best_share: float = 1.0  # the catalogue's best candidate's share, offered or not (not a feature)
 
     def vector(self) -> np.ndarray:
         return np.array(

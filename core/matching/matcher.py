@@ -46,6 +46,10 @@ LEXICAL_POOL = 10
 RANKED = 5
 # Candidates the semantic channel adds: the closest by service text and by example needs.
 SEMANTIC_POOL = 20
+# A message of at most this many characters that holds a service's own name or keyword asks for it.
+BARE_NAME_MAX_CHARS, BARE_NAME_CONFIDENCE = 8, 0.75
+# The first service the community offers must have at least this share of the catalogue's best one.
+LACKING_SHARE = 0.5
 # The reason shown for a match found by meaning alone, with no shared word to point at.
 SEMANTIC_REASON = "意思相近"
 
@@ -133,6 +137,7 @@ def weigh_channels(channels: Channels, gate: Gate) -> tuple[list[Ranked], Signal
         n_features=channels.n_features,
         length=channels.length,
         talk=channels.talk,
+        best_share=float(shares[order[0]]),
     )
     return ranked, signals
 
@@ -240,6 +245,13 @@ class Matcher:
         ranked, signals = weigh_channels(channels, self._gate)
         vector = signals.vector()
         need, fit = self._gate.need.probability(vector), self._gate.confidence(vector)
+        if self._bare_name(reading, ranked[0].position, len(folded)):
+            # A message that is no more than a service's own name or keyword ("送饭上门") asks for it.
+            need = fit = max(fit, BARE_NAME_CONFIDENCE)
+        if signals.share1 < LACKING_SHARE * signals.best_share:
+            # The community lacks the service the message is about ("送饭" where nobody delivers meals): its
+            # nearest other service is no answer; the need goes to staff.
+            fit = min(fit, 0.0)
         if top <= 0:
             return Assessment([], need, fit, signals, signals.talk)
         best = ranked[0].share
@@ -273,6 +285,14 @@ class Matcher:
             )
             matches.append(Match(entry.service_id, entry.name, candidate.score, reason))
         return Assessment(matches, 1.0 if matches else 0.0, 1.0 if matches else 0.0, None)
+
+    def _bare_name(self, reading: Reading, position: int, length: int) -> bool:
+        """Whether a short message, mentioning nothing only in passing, holds the service's name or keyword."""
+        return (
+            length <= BARE_NAME_MAX_CHARS
+            and "|" not in reading.unframed
+            and self._names_itself(position, reading.unframed, things=True)
+        )
 
     def _talk(self, folded: str) -> str:
         return self._semantic.query(folded).talk if self._semantic is not None else ""

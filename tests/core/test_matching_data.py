@@ -8,8 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from core.matching.bank import SETS_FILE, ExampleBank, default_bank, parse_sections
-from core.matching.build_set_examples import catalogues, sections
+from core.matching.bank import ExampleBank, default_bank, parse_sections
 from core.matching.dialect import DialectTable, default_dialect
 from core.matching.encoder import default_encoder
 from core.matching.gate import FEATURES, GATE_FILE, Gate, default_gate
@@ -55,7 +54,7 @@ def test_sections_parse_with_headers_and_merge_by_name() -> None:
 
 def test_the_shipped_bank_is_wide_and_written_in_residents_words() -> None:
     bank = default_bank()
-    written = bank.without_sets({name for name, _, _ in catalogues()})
+    written = bank
     assert len(written.concepts) >= 100
     assert len(written.example_texts) >= 3000
     assert len(bank.not_need_texts) >= 1000
@@ -69,12 +68,6 @@ def test_the_shipped_vectors_are_those_of_the_shipped_bank() -> None:
     bank = default_bank().folded(default_dialect().fold)
     assert shipped[0] == f"{default_encoder().name}:{bank.fingerprint()}"
     assert bank_vectors(bank, default_encoder()) is shipped[1]
-
-
-def test_the_bank_sections_from_the_needs_sets_are_up_to_date() -> None:
-    """Run python -m core.matching.build_set_examples after changing a needs set."""
-    made = [part for name, catalog, needs in catalogues() for part in sections(name, catalog, needs)]
-    assert parse_sections("\n".join(made)) == parse_sections(SETS_FILE.read_text(encoding="utf-8"))
 
 
 def test_a_part_of_the_bank_keeps_its_own_vectors() -> None:

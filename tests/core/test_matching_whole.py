@@ -79,6 +79,18 @@ def test_a_qualifier_the_need_never_mentions_breaks_a_tie() -> None:
     assert top_id(matcher, "我腿有残疾，想找份能坐着干的工作") == "DIS"
 
 
+def test_a_community_that_lacks_the_service_is_not_offered_its_nearest_other() -> None:
+    catalogue = [
+        ServiceEntry("MEAL", "助餐送餐上门", "elderly", "每天送午餐上门", ("送餐",), communities=("阳光社区",)),
+        ServiceEntry("DRAIN", "管道疏通", "housekeeping", "疏通厨房下水道、马桶", ("马桶堵了",)),
+        ServiceEntry("WHEEL", "辅具租借", "disabled", "免费租借轮椅", ("轮椅",)),
+    ]
+    matcher = Matcher.build(catalogue)
+    assert top_id(matcher, "每天中午能不能给我送饭上门", community="阳光社区") == "MEAL"
+    assessment = matcher.assess("每天中午能不能给我送饭上门", community="桂花社区")
+    assert assessment.matches == [] and assessment.is_need
+
+
 def test_the_community_filter_and_inactive_services_still_hold(matcher: Matcher) -> None:
     entries = parse_catalog(CATALOG).entries
     served = {e.service_id for e in entries if not e.communities or "阳光社区" in e.communities}
