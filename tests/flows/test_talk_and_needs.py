@@ -42,7 +42,8 @@ async def test_talk_at_the_main_menu_is_answered_and_files_nothing(
     assert _menu_shown(messages[-1])
     assert await _request_count(running, user) == 0
     async with running.db.transaction() as tx:
-        assert (await tx.dialogs.get(user.id)).state  # type: ignore[union-attr] == "menu"
+        dialog = await tx.dialogs.get(user.id)
+    assert dialog is not None and dialog.state == "menu"
 
 
 async def test_talk_at_the_need_step_goes_back_to_the_menu(running: Running) -> None:
