@@ -38,6 +38,7 @@ from core.matching.encoder import default_encoder
 from core.matching.gate import FEATURES, GATE_FILE, Gate, LogisticModel, Signals, TextModel, neutral_gate
 from core.matching.matcher import Channels, Matcher, weigh_channels
 from core.matching.ranker import HIDDEN, RankerModel
+from core.matching.scoring import DEFAULT_THRESHOLD
 from core.matching.semantic import BankVectors, bank_vectors, subset_vectors
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -226,8 +227,8 @@ def runner_up_exponent(prepared: list[Prepared], gate: Gate) -> float:
                     continue
                 ranked, _ = weigh_channels(channels, trial)
                 fit = trial.confidence(signals.vector())
-                best = ranked[0].share
-                offered = [r for r in ranked[:3] if 100 * fit * (r.share / best) ** exponent >= 50]
+                scores = [(r, trial.offer_score(fit, r.share, ranked[0].share)) for r in ranked[:3]]
+                offered = [r for r, score in scores if score >= DEFAULT_THRESHOLD]
                 hits += row.expected in [p.ids[r.position] for r in offered]
                 shown += len(offered)
                 total += 1

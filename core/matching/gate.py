@@ -191,6 +191,12 @@ class Gate:
     # A runner-up's score is the gate's confidence times (its softmax share / the first's) to this power.
     runner_up_exponent: float = 0.5
 
+    def offer_score(self, confidence: float, share: float, best_share: float) -> float:
+        """0–100, one decimal: the first service scores the gate's confidence; a runner-up that, scaled by how
+        close its ranking share comes to the first's (to the power runner_up_exponent)."""
+        relative = share / best_share if best_share > 0 else 0.0
+        return round(100 * confidence * relative**self.runner_up_exponent, 1)
+
     def confidence(self, vector: np.ndarray) -> float:
         """0–1, at or above 0.5 when the message is a need and a service fits it (both models agree)."""
         return min(self.need.probability(vector), self.fit.probability(vector))

@@ -89,7 +89,7 @@ class Channels:
     """Both channels' view of one message: its candidate services with their features, and what it is like."""
 
     candidates: Candidates
-    vector: np.ndarray | None  # the message's sentence vector (None without the semantic channel)
+    vector: np.ndarray  # the message's sentence vector
     best_example: float
     best_not_need: float
     best_offered: float  # how strongly the catalogue offers the kind of help the message is closest to
@@ -251,23 +251,11 @@ class Matcher:
         if signals.share1 < LACKING_SHARE * signals.best_share:
             # The community lacks the service the message is about ("送饭" where nobody delivers meals): its
             # nearest other service is no answer; the need goes to staff.
-            fit = min(fit, 0.0)
+            fit = 0.0
         if top <= 0:
             return Assessment([], need, fit, signals, signals.talk)
-        best = ranked[0].share
-        shown: list[tuple[Ranked, float]] = []
-        for item in ranked[:top]:
-            # The first answer scores the gate's confidence; the others that, scaled by how close they come.
-            score = round(100 * fit * (item.share / best) ** self._gate.runner_up_exponent, 1)
-            if score >= self.threshold:
-                shown.append((item, score))
-        held = self._held_keys(reading.features, [item.position for item, _ in shown])
-        matches = []
-        for item, score in shown:
-            entry = self.entries[item.position]
-            service_text = self._service_text(item.position)
-            reason = explain(reading.features, held[item.position], service_text, self._group_terms)
-            matches.append(Match(entry.service_id, entry.name, score, reason or SEMANTIC_REASON))
+        scored = [(item.position, self._gate.offer_score(fit, item.share, ranked[0].share)) for item in ranked[:top]]
+        matches = self._explained(reading, [(p, score) for p, score in scored if score >= self.threshold])
         return Assessment(matches, need, fit, signals, signals.talk)
 
     def _lexical_assessment(
@@ -275,16 +263,19 @@ class Matcher:
     ) -> Assessment:
         """The lexical channel alone, with its own threshold (a matcher built with semantic=False)."""
         found = self._rank(reading, top, community, include_inactive)
-        shown = [c for c in found if c.score >= self.threshold]
-        held = self._held_keys(reading.features, [c.position for c in shown])
-        matches = []
-        for candidate in shown:
-            entry = self.entries[candidate.position]
-            reason = explain(
-                reading.features, held[candidate.position], self._service_text(candidate.position), self._group_terms
-            )
-            matches.append(Match(entry.service_id, entry.name, candidate.score, reason))
+        matches = self._explained(reading, [(c.position, c.score) for c in found if c.score >= self.threshold])
         return Assessment(matches, 1.0 if matches else 0.0, 1.0 if matches else 0.0, None)
+
+    def _explained(self, reading: Reading, shown: list[tuple[int, float]]) -> list[Match]:
+        """Matches for these (position, score) pairs, each with the words that met (or, found by meaning alone,
+        SEMANTIC_REASON)."""
+        held = self._held_keys(reading.features, [position for position, _ in shown])
+        matches = []
+        for position, score in shown:
+            entry = self.entries[position]
+            reason = explain(reading.features, held[position], self._service_text(position), self._group_terms)
+            matches.append(Match(entry.service_id, entry.name, score, reason or SEMANTIC_REASON))
+        return matches
 
     def _bare_name(self, reading: Reading, position: int, length: int) -> bool:
         """Whether a short message, mentioning nothing only in passing, holds the service's name or keyword."""
@@ -303,6 +294,8 @@ class Matcher:
         Candidates come from the whole catalogue, not only the community's services: the softmax over them says
         how sure the ranking is, and a need whose service the community lacks ("送饭" where nobody delivers
         meals) must not look sure of the community's nearest other service. Only the community's are offered."""
+        semantic = self._semantic
+        assert semantic is not None, "channels() weighs both channels; a lexical-only matcher has one"
         allowed = self._allowed(community, include_inactive)
         if not self.entries or not allowed.any():
             return None
@@ -310,23 +303,17 @@ class Matcher:
         lexical = {c.position: c for c in self._rank(reading, LEXICAL_POOL, None, include_inactive)}
         if community is not None:
             lexical |= {c.position: c for c in self._rank(reading, LEXICAL_POOL, community, include_inactive)}
-        semantic = self._semantic
-        if semantic is None:
-            chosen = np.array(sorted({*lexical, *np.flatnonzero(allowed)[:SEMANTIC_POOL].tolist()}), dtype=np.int64)
-            query = None
-        else:
-            query = semantic.query(folded)
-            found: set[int] = set(lexical)
-            for mask in (usable, allowed) if community is not None else (usable,):
-                every = bool(mask.all())
-                positions = np.arange(len(self.entries)) if every else np.flatnonzero(mask)
-                pool = min(SEMANTIC_POOL, len(positions))
-                found.update(semantic.nearest(query, None if every else positions, pool).tolist())
-                examples = semantic.examples(query, None if every else positions)
-                found.update(positions[np.argpartition(-examples, pool - 1)[:pool]].tolist())
-            chosen = np.array(sorted(found), dtype=np.int64)
+        query = semantic.query(folded)
+        found: set[int] = set(lexical)
+        for mask in (usable, allowed) if community is not None else (usable,):
+            every = bool(mask.all())
+            positions = np.arange(len(self.entries)) if every else np.flatnonzero(mask)
+            pool = min(SEMANTIC_POOL, len(positions))
+            found.update(semantic.nearest(query, None if every else positions, pool).tolist())
+            examples = semantic.examples(query, None if every else positions)
+            found.update(positions[np.argpartition(-examples, pool - 1)[:pool]].tolist())
+        chosen = np.array(sorted(found), dtype=np.int64)
         features = np.zeros((len(chosen), len(RANK_FEATURES)), dtype=np.float64)
-        concept_ties = np.zeros(len(chosen), dtype=np.float32)
         column = {name: k for k, name in enumerate(RANK_FEATURES)}
         best_lexical = max(lexical.values(), key=lambda c: c.score).position if lexical else -1
         for row, position in enumerate(chosen.tolist()):
@@ -335,26 +322,24 @@ class Matcher:
                 features[row, column["lexical"]] = candidate.score / 100.0
                 features[row, column["anchored"]] = float(candidate.anchored)
                 features[row, column["lexical_best"]] = float(position == best_lexical)
-        if semantic is not None and query is not None:
-            features[:, column["doc"]] = semantic.doc(query, chosen)
-            features[:, column["examples"]] = semantic.examples(query, chosen)
-            names, descriptions, same_category, tie = semantic.detail(query, chosen)
-            features[:, column["name"]] = names
-            features[:, column["description"]] = descriptions
-            features[:, column["concept_category"]] = same_category
-            concept_ties = tie
+        features[:, column["doc"]] = semantic.doc(query, chosen)
+        features[:, column["examples"]] = semantic.examples(query, chosen)
+        names, descriptions, same_category, concept_ties = semantic.detail(query, chosen)
+        features[:, column["name"]] = names
+        features[:, column["description"]] = descriptions
+        features[:, column["concept_category"]] = same_category
         if self._qualified.shape[1]:
             narrower = (self._qualified[chosen] & ~self._qualifiers.mentioned(folded)).any(axis=1)
             features[:, column["narrower"]] = narrower
         add_gaps(features)
         return Channels(
             Candidates(chosen, features, allowed[chosen]),
-            query.vector if query else None,
-            query.best_example if query else 0.0,
-            query.best_not_need if query else 0.0,
-            semantic.best_offered(query) if semantic is not None and query is not None else 0.0,
+            query.vector,
+            query.best_example,
+            query.best_not_need,
+            semantic.best_offered(query),
             concept_ties,
-            query.talk if query else "",
+            query.talk,
             reading.mode,
             reading.skill,
             reading.unframed.count("|") / max(len(reading.unframed), 1),
