@@ -112,12 +112,6 @@ class ExampleBank:
 
         return ExampleBank(tuple(map(each, self.concepts)), tuple(map(each, self.not_needs)))
 
-    def without_sets(self, names: set[str]) -> ExampleBank:
-        """The bank less the sections named `<catalogue>:…` for these catalogues (a deployment may keep its own
-        residents' messages as examples that way; when fitting, a catalogue's own needs must not be examples of
-        its own services)."""
-        return ExampleBank(tuple(c for c in self.concepts if c.name.split(":", 1)[0] not in names), self.not_needs)
-
     def concept_labels(self) -> list[str]:
         """What a catalogue would call each concept: its name and official words."""
         return [" ".join((c.name, *c.terms)) for c in self.concepts]

@@ -39,7 +39,7 @@ from core.matching.gate import FEATURES, GATE_FILE, Gate, LogisticModel, Signals
 from core.matching.matcher import Channels, Matcher, weigh_channels
 from core.matching.ranker import HIDDEN, RankerModel
 from core.matching.scoring import DEFAULT_THRESHOLD
-from core.matching.semantic import BankVectors, bank_vectors, subset_vectors
+from core.matching.semantic import BankVectors, bank_vectors
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -326,33 +326,21 @@ def text_needness(prepared: list[Prepared], bank: BankVectors) -> tuple[TextMode
     return final, needness
 
 
-def prepare_all(excluded: frozenset[str] = frozenset()) -> tuple[list[Prepared], BankVectors, list[str]]:
-    """Every training catalogue's rows through both channels. Each catalogue is read with a bank that lacks the
-    sections made from its own needs (and those of `excluded`), as a catalogue the engine has never seen."""
+def prepare_all() -> tuple[list[Prepared], BankVectors]:
+    """Every training catalogue's rows through both channels, with the shipped bank and its vectors."""
     encoder = default_encoder()
-    full = default_bank().without_sets(set(excluded)).folded(default_dialect().fold)
-    full_vectors = bank_vectors(full, encoder)
-    names_all = {name for name, _, _ in training_sets()}
-    # The text model learns from the written bank and the labelled rows; the bank sections made from those
-    # same rows would count them twice.
-    written = full.without_sets(names_all)
-    text_vectors = subset_vectors(full, full_vectors, written)
-    prepared, names = [], []
-    for name, catalog, needs_files in training_sets():
-        if name in excluded:
-            continue
-        own = full.without_sets({name})
+    bank = default_bank().folded(default_dialect().fold)
+    vectors = bank_vectors(bank, encoder)
+    prepared = []
+    for _name, catalog, needs_files in training_sets():
         entries = parse_catalog(catalog).entries
-        matcher = Matcher.build(
-            entries, gate=neutral_gate(), bank=own, vectors=subset_vectors(full, full_vectors, own), encoder=encoder
-        )
+        matcher = Matcher.build(entries, gate=neutral_gate(), bank=bank, vectors=vectors, encoder=encoder)
         rows = [r for path in needs_files if path.is_file() for r in read_rows(path)]
         if catalog == DATA / "catalog.csv" and (TRAIN / "not_needs_fit.csv").is_file():
             rows += read_rows(TRAIN / "not_needs_fit.csv")
         prepared.append(Prepared(rows, prepare(matcher, rows), [e.service_id for e in entries]))
-        names.append(name)
         print(f"{catalog.name}: {len(rows)} rows", file=sys.stderr)
-    return prepared, text_vectors, names
+    return prepared, vectors
 
 
 def differing(fitted: object, shipped: object, path: str = "") -> list[str]:
@@ -412,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="fit the matching engine's ranker and gate (data/gate.json)")
     parser.add_argument("--check", action="store_true", help="refit and compare with the shipped file; write nothing")
     args = parser.parse_args(argv)
-    prepared, bank, _ = prepare_all()
+    prepared, bank = prepare_all()
     gate, matrix, fit_y = fit_models(prepared, bank)
     if args.check:
         shipped = json.loads(GATE_FILE.read_text(encoding="utf-8"))

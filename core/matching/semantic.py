@@ -21,7 +21,7 @@ import numpy as np
 
 from core.catalog import ServiceEntry, resolve_category
 from core.matching.bank import ExampleBank
-from core.matching.encoder import Encoder
+from core.matching.encoder import DIMENSIONS, Encoder
 from core.matching.normalize import DATA_DIR
 
 VECTORS_FILE = DATA_DIR / "bank_vectors.npz"
@@ -43,23 +43,6 @@ class BankVectors:
     not_needs: np.ndarray  # (n_not_needs, d)
     not_need_section: np.ndarray  # (n_not_needs,) section index in bank.not_needs
     labels: np.ndarray  # (n_concepts, d)
-
-
-def subset_vectors(full: ExampleBank, vectors: BankVectors, part: ExampleBank) -> BankVectors:
-    """The vectors of `part`, a bank made of some of `full`'s concepts (ExampleBank.without_sets), without
-    encoding anything again."""
-    position = {c.name: i for i, c in enumerate(full.concepts)}  # names are unique (bank._read merges)
-    kept = [position[c.name] for c in part.concepts]
-    renumber = np.full(len(full.concepts), -1, dtype=np.int32)
-    renumber[kept] = np.arange(len(kept), dtype=np.int32)
-    rows = renumber[vectors.example_concept] >= 0
-    return BankVectors(
-        vectors.examples[rows],
-        renumber[vectors.example_concept[rows]],
-        vectors.not_needs,
-        vectors.not_need_section,
-        vectors.labels[kept],
-    )
 
 
 def encode_bank(bank: ExampleBank, encoder: Encoder) -> BankVectors:
@@ -111,10 +94,6 @@ def save_bank_vectors(bank: ExampleBank, encoder: Encoder) -> None:
     _shipped.cache_clear()
 
 
-def service_text(entry: ServiceEntry) -> str:
-    return f"{entry.name}：{'、'.join(entry.keywords)}。{entry.description}"
-
-
 def service_label(entry: ServiceEntry) -> str:
     return " ".join((entry.name, *entry.keywords))
 
@@ -137,7 +116,7 @@ class SemanticIndex:
         self.bank = bank
         self.vectors = vectors
         self.n_concepts = len(bank.concepts)
-        dimensions = vectors.labels.shape[1] if vectors.labels.size else 512
+        dimensions = vectors.labels.shape[1] if vectors.labels.size else DIMENSIONS
         if entries:
             self.descriptions = _encode_unique(encoder, [e.description or e.name for e in entries])
             self.names = _encode_unique(encoder, [service_label(e) for e in entries])

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
-from core.matching.bank import ExampleBank, default_bank, parse_sections
+from core.matching.bank import default_bank, parse_sections
 from core.matching.dialect import DialectTable, default_dialect
 from core.matching.encoder import default_encoder
 from core.matching.gate import FEATURES, GATE_FILE, Gate, default_gate
-from core.matching.semantic import _shipped, bank_vectors, encode_bank, subset_vectors
+from core.matching.semantic import _shipped, bank_vectors
 from core.talk import talk_reply_key
 
 
@@ -54,11 +53,10 @@ def test_sections_parse_with_headers_and_merge_by_name() -> None:
 
 def test_the_shipped_bank_is_wide_and_written_in_residents_words() -> None:
     bank = default_bank()
-    written = bank
-    assert len(written.concepts) >= 100
-    assert len(written.example_texts) >= 3000
+    assert len(bank.concepts) >= 100
+    assert len(bank.example_texts) >= 3000
     assert len(bank.not_need_texts) >= 1000
-    assert all(c.category for c in written.concepts)
+    assert all(c.category for c in bank.concepts)
 
 
 def test_the_shipped_vectors_are_those_of_the_shipped_bank() -> None:
@@ -68,15 +66,6 @@ def test_the_shipped_vectors_are_those_of_the_shipped_bank() -> None:
     bank = default_bank().folded(default_dialect().fold)
     assert shipped[0] == f"{default_encoder().name}:{bank.fingerprint()}"
     assert bank_vectors(bank, default_encoder()) is shipped[1]
-
-
-def test_a_part_of_the_bank_keeps_its_own_vectors() -> None:
-    bank = ExampleBank(tuple(parse_sections("[a]\n修水管\n[b]\n送饭\n送餐\n[c]\n开锁")), ())
-    vectors = encode_bank(bank, default_encoder())
-    part = ExampleBank((bank.concepts[0], bank.concepts[2]), ())
-    subset = subset_vectors(bank, vectors, part)
-    assert subset.example_concept.tolist() == [0, 1]
-    assert np.allclose(subset.examples, vectors.examples[[0, 3]])
 
 
 def test_the_shipped_gate_loads_and_refuses_a_file_for_other_features() -> None:
