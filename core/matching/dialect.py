@@ -13,22 +13,15 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-from core.matching.normalize import DATA_DIR, traditional_to_simplified
+from core.matching.normalize import DATA_DIR, read_tsv, traditional_to_simplified
 
 DIALECT_FILE = DATA_DIR / "dialect.tsv"
 
 
 def read_pairs(path: Path) -> dict[str, str]:
-    """written → meant, from a tab-separated file; # comments and blank lines skipped."""
-    pairs: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        written, _, meant = line.partition("\t")
-        written, meant = written.strip(), meant.strip()
-        if written and meant:
-            pairs[written] = meant
-    return pairs
+    """written → meant; a staff-edited line with stray spaces or only one column is read as meant or skipped."""
+    pairs = ((written.strip(), meant.strip()) for written, meant in read_tsv(path))
+    return {written: meant for written, meant in pairs if written and meant}
 
 
 class DialectTable:
@@ -48,10 +41,3 @@ class DialectTable:
 @cache
 def default_dialect() -> DialectTable:
     return DialectTable(read_pairs(DIALECT_FILE))
-
-
-def load_dialect(extra_path: Path | None = None) -> DialectTable:
-    """The shipped table, plus a deployment's own file if given (its lines win)."""
-    if extra_path is None:
-        return default_dialect()
-    return DialectTable({**read_pairs(DIALECT_FILE), **read_pairs(extra_path)})

@@ -19,8 +19,13 @@ _BREAKS = re.compile(r"[\W_]+")
 
 
 def _read_table(name: str) -> list[tuple[str, str]]:
+    return read_tsv(DATA_DIR / name)
+
+
+def read_tsv(path: Path) -> list[tuple[str, str]]:
+    """(key, value) per line of a two-column tab-separated file; blank lines and # comments skipped."""
     pairs = []
-    for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             key, _, value = line.partition("\t")
             pairs.append((key, value))
