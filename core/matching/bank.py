@@ -28,12 +28,14 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+from core.catalog import split_list
 from core.matching.normalize import DATA_DIR
 
 EXAMPLES_FILE = DATA_DIR / "examples.txt"
 NOT_NEEDS_FILE = DATA_DIR / "not_needs.txt"
 _HEADER_KEYS = ("category", "terms", "services")
-_LIST_SEPARATORS = str.maketrans({"、": ",", "，": ",", "；": ",", ";": ",", "|": ","})
+# Beside the catalogue's list separators (core.catalog.split_list), commas and | (lists typed by hand).
+_MORE_SEPARATORS = str.maketrans({",": "、", "，": "、", "|": "、"})
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class Section:
 
 
 def _split(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.translate(_LIST_SEPARATORS).split(",") if part.strip())
+    return split_list(value.translate(_MORE_SEPARATORS))
 
 
 def parse_sections(text: str) -> list[Section]:
