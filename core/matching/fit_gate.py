@@ -121,8 +121,7 @@ class Prepared:
 def prepare(matcher: Matcher, rows: list[Row]) -> list[Channels]:
     out = []
     for row in rows:
-        folded = matcher._dialect.fold(row.text)
-        reading = matcher._analyzer.read(folded)
+        folded, reading = matcher.read(row.text)
         channels = matcher.channels(folded, reading, None, False)
         assert channels is not None
         out.append(channels)

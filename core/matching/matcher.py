@@ -235,8 +235,7 @@ class Matcher:
         self, text: str, *, top: int = 3, community: str | None = None, include_inactive: bool = False
     ) -> Assessment:
         """The matches to offer and whether the message asks for help at all (see Assessment)."""
-        folded = self._dialect.fold(text[:MAX_NEED_CHARS])
-        reading = self._analyzer.read(folded)
+        folded, reading = self.read(text)
         if self._semantic is None:
             return self._lexical_assessment(reading, top, community, include_inactive)
         channels = self.channels(folded, reading, community, include_inactive)
@@ -257,6 +256,12 @@ class Matcher:
         scored = [(item.position, self._gate.offer_score(fit, item.share, ranked[0].share)) for item in ranked[:top]]
         matches = self._explained(reading, [(p, score) for p, score in scored if score >= self.threshold])
         return Assessment(matches, need, fit, signals, signals.talk)
+
+    def read(self, text: str) -> tuple[str, Reading]:
+        """A message as both channels take it: cut to MAX_NEED_CHARS, dialect and slips folded, and the cue
+        reader's reading of it."""
+        folded = self._dialect.fold(text[:MAX_NEED_CHARS])
+        return folded, self._analyzer.read(folded)
 
     def _lexical_assessment(
         self, reading: Reading, top: int, community: str | None, include_inactive: bool
@@ -362,8 +367,8 @@ class Matcher:
     ) -> list[Candidate]:
         """The lexical channel's `limit` best-scoring services with their raw evidence, no gate applied
         (for tuning and diagnostics; `match` is what callers want)."""
-        folded = self._dialect.fold(text[:MAX_NEED_CHARS])
-        return self._rank(self._analyzer.read(folded), limit, community, include_inactive)
+        _, reading = self.read(text)
+        return self._rank(reading, limit, community, include_inactive)
 
     def _rank(self, reading: Reading, limit: int, community: str | None, include_inactive: bool) -> list[Candidate]:
         features, mode = reading.features, reading.mode
