@@ -17,6 +17,7 @@ from bot.broadcast_progress import BroadcastProgress
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.outbox import OutboxSender
+from bot.polling import Polling
 from bot.timers import TimerLoop
 from core.matching.encoder import preload_encoder
 from core.timeouts import TimeLimits
@@ -49,6 +50,7 @@ def build_application(settings: Settings, db: Database, i18n: I18n, token: str) 
     app: SansheApp = (
         ApplicationBuilder()
         .token(token)
+        .updater(None)  # bot.polling confirms an update only after its turn committed
         .base_url(settings.api_base_url)
         .base_file_url(settings.file_base_url)
         .context_types(context_types)
@@ -61,6 +63,7 @@ def build_application(settings: Settings, db: Database, i18n: I18n, token: str) 
         max_message_chars=settings.max_message_chars,
         dispatch_top_k=settings.dispatch_top_k,
         accept_limit=timedelta(minutes=settings.accept_timeout_minutes),
+        outbox_lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
     handlers.register(app)
     return app
@@ -96,21 +99,24 @@ async def running_bot(
         async with db.transaction() as tx:
             await tx.outbox.forget_updates_before(utc_now() - UPDATE_MEMORY)
         await app.start()
-        sender = OutboxSender(db, app.bot, per_second=settings.send_per_second)
         services = app.bot_data.services
         assert services is not None
+        sender = OutboxSender(
+            db, app.bot, per_second=settings.send_per_second, owner=services.outbox_owner,
+            lease=services.outbox_lease,
+        )  # fmt: skip
         services.wake_outbox = sender.wake
         await sender.start()
         timers = TimerLoop(db, services, app.bot, time_limits(settings), settings.timer_interval_seconds, utc_now)
         await timers.start()
         progress = BroadcastProgress(db, services, app.bot)
         await progress.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        polling = Polling(app, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        await polling.start()
         try:
             yield app
         finally:
-            await app.updater.stop()
+            await polling.stop()
             await timers.stop()
             await progress.stop()
             await sender.stop()  # lets the sends in flight be recorded, starts none

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     dispatch_top_k: int = Field(default=3, ge=1, le=20)
     # Telegram allows about 30 messages/s; with its paid broadcasts enabled up to 1,000/s.
     send_per_second: float = Field(default=30, gt=0, le=1000)
+    # How long an outbox row a process claimed stays its own without renewal: after a crash, its unsent
+    # replies and messages go out this long after the crash at the latest (another process, or the restart).
+    outbox_lease_seconds: float = Field(default=30, ge=1, le=3600)
 
     @field_validator("category_accept_minutes", mode="before")
     @classmethod

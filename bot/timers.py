@@ -36,6 +36,7 @@ class TimerLoop(Periodic):
             await notify.announce(turn, result.changes)
             for request in result.stalled:
                 await notify.remind_provider(turn, request)
+            await turn.hand_to_outbox()
         # Votes in a transaction of their own: a round that cannot be closed must not hold up the time limits.
         async with self._db.transaction() as tx:
             votes_turn = background_turn(self._services, tx, now)
@@ -44,6 +45,6 @@ class TimerLoop(Periodic):
                 await rounds.voting_ended(votes_turn, ended)
             for results in due.published:
                 await rounds.announce_results(votes_turn, results)
+            await votes_turn.hand_to_outbox()
         if turn.enqueued or votes_turn.enqueued:
             self._services.wake_outbox()
-        await turn.deliver_elsewhere(self._bot)

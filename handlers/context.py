@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n import I18n
+from bot.outbox.lease import DEFAULT_LEASE, new_owner
 from core.matcher_cache import MatcherCache
 from storage.protocols import UnitOfWork
 from storage.records import utc_now
@@ -35,6 +36,9 @@ class Services:
     accept_limit: timedelta = timedelta(minutes=30)  # what "answered in time" means in /stats
     clock: Callable[[], datetime] = field(default=utc_now)
     matchers: MatcherCache = field(default_factory=MatcherCache)
+    # Replies are claimed in the outbox by this process (bot/outbox/lease.py) and sent right after commit.
+    outbox_owner: str = field(default_factory=new_owner)
+    outbox_lease: timedelta = DEFAULT_LEASE
     # Set by bot.app once the outbox sender runs; a no-op keeps handlers usable without one (unit tests).
     wake_outbox: Callable[[], None] = field(default=lambda: None)
 

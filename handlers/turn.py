@@ -20,11 +20,12 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.i18n import Translator
+from bot.outbox.attempt import retry_after_seconds
 from core import broadcast
 from core.dialog import State
 from handlers.context import SansheContext, Services
 from storage.protocols import UnitOfWork
-from storage.records import DialogState, User
+from storage.records import DialogState, Reply, User
 
 log = logging.getLogger(__name__)
 MAX_REPLY_WAIT_S = 5.0
@@ -68,6 +69,7 @@ class Turn:
     now: datetime
     _saved: tuple[State, dict[str, Any]] = field(init=False)
     _out: list[_Send | _Photo | _EditTrigger | _EditElsewhere] = field(default_factory=list)
+    _recorded: list[tuple[_Send | _Photo | _EditTrigger | _EditElsewhere, Reply, int]] = field(default_factory=list)
     _answer: tuple[str | None, bool] | None = None
     enqueued: bool = False  # something was written to the outbox: wake the sender after commit
 
@@ -107,38 +109,105 @@ class Turn:
     def changed(self) -> bool:
         return (self.state, self.data) != self._saved
 
+    async def record_replies(self, update: Update | None) -> None:
+        """Write what this turn tells anyone to the outbox, inside its transaction, claimed by this process
+        for sending right after the commit (`deliver`). A crash after the commit therefore loses no reply:
+        once the claim lapses the outbox sender sends what was not marked sent. A picture is drawn only
+        after the commit, so its row holds the caption: after a crash the words arrive without the chart."""
+        services, tx = self.services, self.tx
+        until = self.now + services.outbox_lease
+        query = update.callback_query if update is not None else None
+        pressed = query.message.message_id if query is not None and query.message is not None else None
+        for item in self._out:
+            reply = _as_reply(item, self.chat_id, pressed)
+            if reply is None:
+                continue
+            outbox_id = await tx.outbox.add_reply(reply, services.outbox_owner, until, self.now)
+            self._recorded.append((item, reply, outbox_id))
+
+    async def hand_to_outbox(self) -> None:
+        """For background work (no update to answer): its messages (edits of other chats' messages) go to
+        the outbox unclaimed, for the sender, in the caller's transaction."""
+        for item in self._out:
+            reply = _as_reply(item, self.chat_id, None)
+            if reply is not None:
+                await self.tx.outbox.enqueue_reply(reply, self.now)
+                self.enqueued = True
+
     async def deliver(self, update: Update, context: SansheContext) -> None:
+        """After the commit: answer the button, then send each recorded reply and mark it sent at once, so
+        that only a crash between Telegram's answer and that mark can send a reply twice."""
         query = update.callback_query
         if query is not None:
             text, alert = self._answer or (None, False)
             await _quietly(query.answer(text=text, show_alert=alert))
-        for item in self._out:
-            if isinstance(item, _EditElsewhere):
-                await _quietly(
-                    context.bot.edit_message_text(item.text, chat_id=item.chat_id, message_id=item.message_id)
-                )
-                continue
-            if isinstance(item, _EditTrigger):
-                if query is not None and query.message is not None:
-                    await _quietly(
-                        context.bot.edit_message_text(
-                            item.text,
-                            chat_id=self.chat_id,
-                            message_id=query.message.message_id,
-                            reply_markup=item.markup,
-                        )
-                    )
-                continue
-            if isinstance(item, _Photo):
-                await _send_photo(context, self.chat_id, item)
-                continue
-            await _send_patiently(context, self.chat_id, item)
+        # The person who acted sees the answer first; rewriting other people's messages comes after.
+        ordered = sorted(self._recorded, key=lambda recorded: recorded[1].chat_id != self.chat_id)
+        for item, reply, outbox_id in ordered:
+            await _deliver_one(self.services, context.bot, item, reply, outbox_id)
 
-    async def deliver_elsewhere(self, bot: Any) -> None:
-        """For background work (no update to answer): only the edits of other chats' messages."""
-        for item in self._out:
-            if isinstance(item, _EditElsewhere):
-                await _quietly(bot.edit_message_text(item.text, chat_id=item.chat_id, message_id=item.message_id))
+
+def _as_reply(item: _Send | _Photo | _EditTrigger | _EditElsewhere, chat_id: int, pressed: int | None) -> Reply | None:
+    if isinstance(item, _EditElsewhere):
+        return Reply(item.chat_id, item.text, None, item.message_id)
+    if isinstance(item, _EditTrigger):
+        if pressed is None:
+            return None
+        return Reply(chat_id, item.text, item.markup.to_dict() if item.markup else None, pressed)
+    if isinstance(item, _Photo):
+        return Reply(chat_id, item.caption)
+    return Reply(chat_id, item.text, item.markup.to_dict() if item.markup else None)
+
+
+async def _deliver_one(services: Services, bot: Any, item: Any, reply: Reply, outbox_id: int) -> None:
+    """Send one recorded reply now and record the outcome; whatever cannot be settled here is released to
+    the outbox sender (which retries under the limits) rather than lost."""
+    chat_id = reply.chat_id
+    try:
+        if reply.edit_message_id is not None:
+            markup = item.markup if isinstance(item, _EditTrigger) else None
+            sent = await bot.edit_message_text(
+                reply.text, chat_id=chat_id, message_id=reply.edit_message_id, reply_markup=markup
+            )
+        elif isinstance(item, _Photo):
+            sent = await _send_photo(bot, chat_id, item)
+        else:
+            sent = await _patiently(lambda: bot.send_message(chat_id, item.text, reply_markup=item.markup))
+    except (BadRequest, Forbidden) as exc:
+        # An edit refused (old, unchanged) is cosmetic; a refused message is logged. Forbidden: see below.
+        log.info("reply %d refused: %s", outbox_id, exc.message)
+        await _settle(services, outbox_id, "blocked" if isinstance(exc, Forbidden) else "failed", exc.message)
+        if isinstance(exc, Forbidden) and not isinstance(item, _EditElsewhere):
+            raise
+        return
+    except Exception as exc:  # timeouts, network, a second RetryAfter: the sender takes over the row
+        log.warning("reply %d not sent now (%s); left to the outbox sender", outbox_id, exc)
+        await _release(services, outbox_id, exc)
+        return
+    await _settle(services, outbox_id, "sent", None, getattr(sent, "message_id", None))
+
+
+async def _settle(
+    services: Services, outbox_id: int, status: str, error: str | None, message_id: int | None = None
+) -> None:
+    try:
+        async with services.db.transaction() as tx:
+            if status == "sent":
+                await tx.outbox.mark_sent(outbox_id, message_id, services.clock())
+            else:
+                await tx.outbox.give_up(outbox_id, status, error or "")
+    except Exception:  # the row stays claimed until the lease runs out; then it may be sent once more
+        log.exception("reply %d: could not record that it was %s", outbox_id, status)
+
+
+async def _release(services: Services, outbox_id: int, exc: Exception) -> None:
+    delay = retry_after_seconds(exc) if isinstance(exc, RetryAfter) else 1.0
+    try:
+        async with services.db.transaction() as tx:
+            await tx.outbox.release(outbox_id, services.clock() + timedelta(seconds=delay))
+    except Exception:
+        log.exception("reply %d: could not hand it to the outbox sender", outbox_id)
+    services.wake_outbox()
 
 
 def background_turn(services: Services, tx: UnitOfWork, now: datetime) -> Turn:
@@ -147,30 +216,27 @@ def background_turn(services: Services, tx: UnitOfWork, now: datetime) -> Turn:
                 t=services.i18n.translator(None), now=now)  # fmt: skip
 
 
-async def _patiently(send: Callable[[], Awaitable[Any]]) -> None:
+async def _patiently(send: Callable[[], Awaitable[Any]]) -> Any:
     """A reply of several messages can meet Telegram's one-message-per-second limit for a chat: wait as
-    told and try once more (bounded), instead of losing the rest of the reply."""
+    told and try once more (bounded); a second refusal hands the reply to the outbox sender."""
     try:
-        await send()
+        return await send()
     except RetryAfter as exc:
-        wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
-        await asyncio.sleep(min(wait, MAX_REPLY_WAIT_S))
-        await send()
+        wait = retry_after_seconds(exc)
+        if wait > MAX_REPLY_WAIT_S:
+            raise
+        await asyncio.sleep(wait)
+        return await send()
 
 
-async def _send_patiently(context: SansheContext, chat_id: int, item: _Send) -> None:
-    await _patiently(lambda: context.bot.send_message(chat_id, item.text, reply_markup=item.markup))
-
-
-async def _send_photo(context: SansheContext, chat_id: int, item: _Photo) -> None:
-    await _quietly(context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO))
+async def _send_photo(bot: Any, chat_id: int, item: _Photo) -> Any:
+    await _quietly(bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO))
     try:
         png = await asyncio.to_thread(item.render)
     except Exception:  # a picture that cannot be drawn must not swallow the words that go with it
         log.exception("could not draw a picture for chat %s; sending its caption alone", chat_id)
-        await _send_patiently(context, chat_id, _Send(item.caption, None))
-        return
-    await _patiently(lambda: context.bot.send_photo(chat_id, png, caption=item.caption))
+        return await _patiently(lambda: bot.send_message(chat_id, item.caption))
+    return await _patiently(lambda: bot.send_photo(chat_id, png, caption=item.caption))
 
 
 async def _quietly(call: Awaitable[Any]) -> None:
@@ -214,13 +280,17 @@ def turn_handler(func: TurnHandler) -> Callable[[Update, SansheContext], Awaitab
             await func(update, context, turn)
             if turn.changed:
                 await tx.dialogs.save(chat.id, turn.state.value, turn.data, turn.now)
-        if turn.enqueued:
-            services.wake_outbox()
+            await turn.record_replies(update)
         try:
             await turn.deliver(update, context)
         except Forbidden:
             log.info("chat %s has blocked the bot; reply dropped", chat.id)
             async with services.db.transaction() as tx:
                 await tx.users.set_blocked(person.id, services.clock(), services.clock())
+        finally:
+            # After the replies: what the turn enqueued for others (an announcement that includes the person
+            # who sent it) must not overtake the answer to the person who acted.
+            if turn.enqueued:
+                services.wake_outbox()
 
     return wrapper

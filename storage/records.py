@@ -127,6 +127,17 @@ class OutboxMessage:
     reply_markup: dict[str, Any] | None
     attempts: int
     photo: str | None = None  # a Telegram file_id: sent with sendPhoto, the text as its caption
+    edit_message_id: int | None = None  # set: edit this message of the chat instead of sending a new one
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a turn tells someone, written to the outbox in the turn's transaction (see handlers/turn.py)."""
+
+    chat_id: int
+    text: str
+    reply_markup: dict[str, Any] | None = None
+    edit_message_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,15 @@ while other chats go on.
 Delivery guarantee. No transaction is open while Telegram is called, so "Telegram accepted the message"
 and "mark_sent committed" are two steps. If the process dies between them, or Telegram's answer is lost
 after it accepted the message (a read timeout, a dropped connection), the row is still pending and is sent
-again later: that window is the only at-least-once gap. Otherwise each message goes out once: a row is
-never read into memory twice while it is queued or in flight, `stop()` lets the sends in flight finish and
-record their outcome before returning, and a row whose outcome could not be recorded (database error) is
-left alone, with its chat, until the next start.
+again later: that window is the only at-least-once gap. Otherwise each message goes out once: rows are
+claimed with a lease (`bot/outbox/lease.py`) that this process renews on every read, so a second process
+sharing the database never reads a row this one holds; a row is never read into memory twice while it is
+queued or in flight; `stop()` lets the sends in flight finish and record their outcome, then releases the
+claims it did not use; and a row whose outcome could not be recorded (database error) is left alone, with
+its chat, until the next start. Rows a crashed process held are taken up once their lease expires.
 
-Restart caveat: that a chat waits for its postponed row lives in memory. The database only knows the row's
-own `not_before`, so after a restart a later row of the same chat that is already due could overtake it;
-`due()` returning only each chat's oldest pending row would close this.
+A row may be an edit (`edit_message_id`): a turn's reply that rewrites the message whose button was
+pressed, for instance the task push that turns into the resident's contact for the provider who accepted.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.outbox.attempt import Outcome, classify, reply_markup
 from bot.outbox.backlog import Backlog
+from bot.outbox.lease import DEFAULT_LEASE, new_owner
 from bot.outbox.limiter import SendLimiter
 from storage.db import Database
 from storage.records import OutboxMessage, utc_now
@@ -63,6 +65,8 @@ class OutboxSender:
         batch: int = 100,
         idle_poll: float = 0.5,
         clock: Callable[[], datetime] = utc_now,
+        owner: str | None = None,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         if batch < 1 or idle_poll <= 0:
             raise ValueError("batch must be at least 1 and idle_poll positive")
@@ -72,6 +76,8 @@ class OutboxSender:
         self._batch = batch
         self._idle_poll = idle_poll
         self._clock = clock
+        self._owner = owner or new_owner()
+        self._lease = lease
         self._backlog = Backlog()
         self._sends: set[asyncio.Task[None]] = set()
         self._changed = asyncio.Event()  # a wake(), an answer, or stop(): look again
@@ -104,6 +110,7 @@ class OutboxSender:
         if task is not None:
             await task
         await self._settle()
+        await self._release_claims()
         self._log_summary()
 
     async def drain_once(self) -> int:
@@ -121,6 +128,7 @@ class OutboxSender:
                 break
             await self._wait(min(delay, self._idle_poll))
         await self._settle()
+        await self._release_claims()
         self._log_summary()
         return self._sent_total - sent_before
 
@@ -153,8 +161,20 @@ class OutboxSender:
             return  # enough chats to serve already; don't grow memory without bound
         with backlog.reading() as add:
             async with self._db.transaction() as tx:
-                # The rows already in memory are still pending and come first: look past them.
-                add(await tx.outbox.due(self._clock(), self._batch + backlog.size))
+                now = self._clock()
+                until = now + self._lease
+                # Our rows in memory (and our turns' replies being sent) stay ours while we live.
+                await tx.outbox.renew_leases(self._owner, until)
+                add(await tx.outbox.claim_due(now, self._batch, self._owner, until))
+
+    async def _release_claims(self) -> None:
+        """Rows claimed but not sent (a stop with a queue): free them for the next sender at once."""
+        self._backlog = Backlog()
+        try:
+            async with self._db.transaction() as tx:
+                await tx.outbox.release_all(self._owner)
+        except Exception:  # they are freed anyway when the lease runs out
+            log.exception("outbox: could not release claims on stop")
 
     def _dispatch(self) -> float:
         """Start every send the limits allow now; return the seconds until another could start."""
@@ -226,6 +246,8 @@ class OutboxSender:
         except (TypeError, ValueError, KeyError) as exc:
             return Outcome("failed", error=f"bad reply_markup: {exc}")
         try:
+            if message.edit_message_id is not None:
+                return await self._edit(message, markup)
             if message.photo:
                 sent = await self._send_photo(message, markup)
             else:
@@ -236,6 +258,18 @@ class OutboxSender:
             log.exception("outbox %d: unexpected error while sending", message.id)
             return classify(exc, message.attempts)
         return Outcome("sent", message_id=sent.message_id)
+
+    async def _edit(self, message: OutboxMessage, markup: Any) -> Outcome:
+        """An edit is cosmetic beside a new message: Telegram refusing it (too old, unchanged, deleted) is not
+        worth a retry; it is recorded as failed with the reason."""
+        assert message.edit_message_id is not None
+        try:
+            edited = await self._bot.edit_message_text(
+                message.text, chat_id=message.chat_id, message_id=message.edit_message_id, reply_markup=markup
+            )
+        except BadRequest as exc:
+            return Outcome("failed", error=f"edit refused: {exc.message}")
+        return Outcome("sent", message_id=edited.message_id if isinstance(edited, Message) else None)
 
     async def _send_photo(self, message: OutboxMessage, markup: Any) -> Message:
         try:

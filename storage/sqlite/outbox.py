@@ -9,7 +9,12 @@ from typing import Any
 
 import aiosqlite
 
-from storage.records import OutboxMessage, to_db_time
+from storage.records import OutboxMessage, Reply, to_db_time
+
+
+def _message(row: Any) -> OutboxMessage:
+    markup = json.loads(row[3]) if row[3] else None
+    return OutboxMessage(row[0], row[1], row[2], markup, row[4], row[5], edit_message_id=row[6])
 
 
 class SqliteOutbox:
@@ -27,22 +32,71 @@ class SqliteOutbox:
         assert row is not None
         return int(row[0])
 
-    async def due(self, now: datetime, limit: int) -> Sequence[OutboxMessage]:
-        # A message never overtakes an older one of the same chat that was postponed (retry_after): the
-        # sender keeps per-chat order in memory, and this keeps it across a restart too.
-        stamp = to_db_time(now)
+    async def claim_due(self, now: datetime, limit: int, owner: str, lease_until: datetime) -> Sequence[OutboxMessage]:
+        """Claim up to `limit` due rows for `owner` until `lease_until` and return them in id order.
+
+        A row leased by anyone (this process included) is not due: it is in someone's hands. A message never
+        overtakes an older pending one of its chat that is postponed (retry_after) or in another process's
+        hands, so per-chat order holds across a restart and across processes."""
+        stamp, until = to_db_time(now), to_db_time(lease_until)
         async with self._conn.execute(
-            "SELECT id, chat_id, text, reply_markup, attempts, photo FROM outbox o "
-            "WHERE status = 'pending' AND not_before <= ? AND NOT EXISTS (SELECT 1 FROM outbox p "
-            "WHERE p.chat_id = o.chat_id AND p.status = 'pending' AND p.id < o.id AND p.not_before > ?) "
-            "ORDER BY id LIMIT ?",
-            (stamp, stamp, limit),
+            "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN ("
+            "SELECT id FROM outbox o WHERE status = 'pending' AND not_before <= ? "
+            "AND (lease_until IS NULL OR lease_until <= ?) "
+            "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending' "
+            "AND p.id < o.id AND (p.not_before > ? OR (p.lease_until > ? AND p.lease_owner <> ?))) "
+            "ORDER BY id LIMIT ?) "
+            "RETURNING id, chat_id, text, reply_markup, attempts, photo, edit_message_id",
+            (owner, until, stamp, stamp, stamp, stamp, owner, limit),
         ) as cursor:
             rows = await cursor.fetchall()
-        return [
-            OutboxMessage(row[0], row[1], row[2], json.loads(row[3]) if row[3] else None, row[4], row[5])
-            for row in rows
-        ]
+        return sorted((_message(row) for row in rows), key=lambda m: m.id)
+
+    async def renew_leases(self, owner: str, lease_until: datetime) -> None:
+        """The owner is alive: keep its claims (rows queued in memory, in flight, or waiting for a retry)."""
+        await self._conn.execute(
+            "UPDATE outbox SET lease_until = ? WHERE lease_owner = ? AND status = 'pending'",
+            (to_db_time(lease_until), owner),
+        )
+
+    async def release(self, outbox_id: int, not_before: datetime | None = None) -> None:
+        """Hand a claimed row back to whichever sender looks next (a reply the turn could not send)."""
+        await self._conn.execute(
+            "UPDATE outbox SET lease_owner = NULL, lease_until = NULL, not_before = COALESCE(?, not_before) "
+            "WHERE id = ? AND status = 'pending'",
+            (to_db_time(not_before), outbox_id),
+        )
+
+    async def enqueue_reply(self, reply: Reply, now: datetime) -> int:
+        """A message (or an edit) for the sender, unclaimed."""
+        markup = json.dumps(reply.reply_markup, ensure_ascii=False) if reply.reply_markup else None
+        async with self._conn.execute(
+            "INSERT INTO outbox (chat_id, text, reply_markup, edit_message_id, not_before, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (reply.chat_id, reply.text, markup, reply.edit_message_id, to_db_time(now), to_db_time(now)),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def release_all(self, owner: str) -> None:
+        await self._conn.execute(
+            "UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND status = 'pending'",
+            (owner,),
+        )
+
+    async def add_reply(self, reply: Reply, owner: str, lease_until: datetime, now: datetime) -> int:
+        """A direct reply of a turn, claimed by the turn's process, which sends it right after the commit."""
+        markup = json.dumps(reply.reply_markup, ensure_ascii=False) if reply.reply_markup else None
+        async with self._conn.execute(
+            "INSERT INTO outbox (chat_id, text, reply_markup, edit_message_id, not_before, created_at, "
+            "lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (reply.chat_id, reply.text, markup, reply.edit_message_id, to_db_time(now), to_db_time(now),
+             owner, to_db_time(lease_until)),
+        ) as cursor:  # fmt: skip
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
 
     async def mark_sent(self, outbox_id: int, message_id: int | None, now: datetime) -> None:
         await self._conn.execute(
