@@ -36,6 +36,7 @@ class State(StrEnum):
     ROUND_CONFIRM = "round.confirm"
     ROUND_PAPER = "round.paper"  # staff typing in paper ballots
     BUILDING = "building.ask"  # a resident saying which building they live in
+    WORK = "work.menu"  # the home of a provider or staff member who is not (also) a resident here
 
     @property
     def is_intake(self) -> bool:

@@ -45,6 +45,7 @@ COMMANDS = (
     "vote",
     "rounds",
     "building",
+    "tasks",
 )
 
 
@@ -57,6 +58,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("language", common.language, filters=private))
     app.add_handler(CommandHandler("privacy", consent.privacy, filters=private))
     app.add_handler(CommandHandler("duty", provider.duty, filters=private))
+    app.add_handler(CommandHandler("tasks", provider.tasks_command, filters=private))
     app.add_handler(CommandHandler("stats", stats.stats_command, filters=private))
     app.add_handler(CommandHandler("invite", registration.invite_command, filters=private))
     app.add_handler(CommandHandler("announce", announce.announce_command, filters=private))

@@ -9,8 +9,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from core import broadcast
 from core.dialog import State
+from handlers import callback_data, side_task
 from handlers import intake_keyboards as ikb
-from handlers import side_task
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 
@@ -76,8 +76,9 @@ def _as_received(turn: Turn, locale: str, community: str, text: str) -> str:
 @turn_handler
 async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None and turn is not None
-    _, action, argument = ([*query.data.split(":"), "", ""])[:3]
+    assert query is not None and turn is not None
+    pressed = callback_data.parse(query.data)
+    action, argument = (pressed.action, pressed.part(1)) if pressed else ("", "")
     t = turn.t
     if turn.state is not State.ANNOUNCE_CONFIRM or turn.user is None:
         turn.answer(t("common.stale_button"))
@@ -100,8 +101,8 @@ async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
                 for i, (b, n) in enumerate(turn.data.get("buildings", []))]  # fmt: skip
         rows.append([InlineKeyboardButton(t("common.cancel"), callback_data=f"{ANNOUNCE}:cancel")])
         turn.edit_trigger(t("announce.building_prompt"), InlineKeyboardMarkup(rows))
-    elif action == "b" and argument.isascii() and argument.isdigit() and int(argument) < len(buildings):
-        await _preview(turn, community_id, name, text, "residents", buildings[int(argument)])
+    elif action == "b" and (index := callback_data.ident(argument, upper=len(buildings) - 1)) is not None:
+        await _preview(turn, community_id, name, text, "residents", buildings[index])
     elif action == "send" and turn.data.get("audience") in broadcast.AUDIENCES:
         building = turn.data.get("building")
         queued = await broadcast.announce(
@@ -140,7 +141,7 @@ async def _preview(turn: Turn, community_id: int, name: str, text: str, audience
 
 def _building_order(name: str) -> tuple[int, str]:
     """3栋 before 12栋 before 综合楼."""
-    digits = "".join(ch for ch in name if ch.isdigit())
+    digits = "".join(ch for ch in name if ch.isascii() and ch.isdigit())  # not '²', which int() refuses
     return (int(digits) if digits and name.endswith("栋") else 10**9, name)
 
 

@@ -6,8 +6,8 @@ from telegram import Update
 
 from core import onboarding, people
 from core.dialog import State
+from handlers import callback_data, home, registration, side_task, steps
 from handlers import keyboards as kb
-from handlers import registration, side_task, steps
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 
@@ -47,8 +47,9 @@ async def language(update: Update, context: SansheContext, turn: Turn) -> None:
 @turn_handler
 async def language_chosen(update: Update, context: SansheContext, turn: Turn) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    locale = query.data.split(":", 1)[1]
+    assert query is not None
+    pressed = callback_data.parse(query.data)
+    locale = pressed.action if pressed else ""
     i18n = turn.services.i18n
     if locale not in i18n.catalogues:
         turn.answer(turn.t("common.stale_button"))
@@ -78,6 +79,8 @@ async def show_help(turn: Turn) -> None:
         await steps.prompt(turn)
     elif turn.state is State.MENU:
         turn.say(t("help.general"), kb.main_menu_keyboard(t))
+    elif turn.state is State.WORK:
+        home.prompt(turn)
     else:  # in the middle of a dialog: explain, then repeat the question so nothing is lost
         turn.say(t("help.general"))
         await steps.prompt(turn)
@@ -86,7 +89,7 @@ async def show_help(turn: Turn) -> None:
 @turn_handler
 async def cancel(update: Update, context: SansheContext, turn: Turn) -> None:
     t = turn.t
-    if turn.state.is_onboarding:
+    if turn.state.is_onboarding and home.home_state(turn) is State.NEW:
         # Onboarding cannot be skipped (consent comes first); repeat the question instead.
         turn.say(t("cancel.onboarding"))
         await steps.prompt(turn)
@@ -95,4 +98,5 @@ async def cancel(update: Update, context: SansheContext, turn: Turn) -> None:
         await side_task.leave(turn, t("cancel.done"))
         return
     turn.say(t("cancel.done"))
-    await steps.enter(turn, State.MENU)
+    # Home by role: a provider or staff member who is not a resident must not land in the resident's menu.
+    await steps.enter(turn, home.home_state(turn))

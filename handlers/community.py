@@ -6,7 +6,7 @@ from telegram import Update
 
 from core import community_search, onboarding
 from core.dialog import State
-from handlers import common, steps
+from handlers import callback_data, common, steps
 from handlers import keyboards as kb
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
@@ -27,8 +27,9 @@ async def on_text(turn: Turn, text: str) -> None:
 @turn_handler
 async def community_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    argument = query.data.split(":", 1)[1]
+    assert query is not None
+    pressed = callback_data.parse(query.data)
+    argument = pressed.action if pressed else ""
     t = turn.t
     if turn.state is not State.COMMUNITY or turn.user is None or not turn.user.has_consented:
         turn.answer(t("common.stale_button"))
@@ -38,9 +39,12 @@ async def community_pressed(update: Update, context: SansheContext, turn: Turn) 
     if argument == "retype":
         turn.edit_trigger(t("community.retype"))
         return
+    community_id = callback_data.ident(argument)
     try:
-        turn.user = await onboarding.choose_community(turn.tx, turn.user, int(argument), turn.now)
-    except (ValueError, onboarding.UnknownCommunity):
+        if community_id is None:
+            raise onboarding.UnknownCommunity(argument)
+        turn.user = await onboarding.choose_community(turn.tx, turn.user, community_id, turn.now)
+    except onboarding.UnknownCommunity:
         turn.answer(t("common.stale_button"))
         await steps.prompt(turn)
         return

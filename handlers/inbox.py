@@ -25,6 +25,7 @@ from handlers import (
     rounds,
     staff,
     steps,
+    work,
 )
 from handlers import keyboards as kb
 from handlers.context import SansheContext
@@ -58,6 +59,8 @@ async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
             await community.on_text(turn, text)
         case State.MENU:
             await resident.on_menu_text(turn, text)
+        case State.WORK:
+            await work.on_text(turn, text)
         case State.RESUME:
             turn.say(turn.t("input.use_buttons"))
             await steps.prompt(turn)

@@ -14,8 +14,8 @@ from core.dialog import State
 from core.filing import file_request
 from core.requests import Status
 from core.talk import talk_reply_key
+from handlers import home, notify, steps
 from handlers import keyboards as kb
-from handlers import notify, steps
 from handlers.context import SansheContext
 from handlers.intake_steps import last_address
 from handlers.turn import Turn, turn_handler
@@ -27,7 +27,10 @@ _PHONE = re.compile(r"^\+?(86)?(1[3-9]\d{9}|0\d{2,3}\d{7,8}|\d{7,8})$")
 async def describe(turn: Turn, text: str, attachments: list[list[str]] | None = None) -> None:
     """A need in the resident's words: offer the best matches, or go on as an unmatched need."""
     t, user = turn.t, turn.user
-    assert user is not None and user.community_id is not None
+    if user is None or user.community_id is None or home.home_state(turn) is not State.MENU:
+        # Only a resident of a community files a need; anyone else is taken to their own home.
+        await steps.enter(turn, home.home_state(turn))
+        return
     try:
         need = intake.clean_text(text, turn.services.max_message_chars, "input.too_long_plain")
     except intake.AnswerError as error:

@@ -8,8 +8,8 @@ from core import intake
 from core.dialog import State
 from core.dispatch import dispatch
 from core.requests import CANCELLABLE, Status, TransitionError, move
+from handlers import callback_data, notify, steps
 from handlers import intake_keyboards as ikb
-from handlers import notify, steps
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 from storage.records import RequestRecord
@@ -38,9 +38,10 @@ async def show(turn: Turn) -> None:
 
 async def _own_request(turn: Turn, raw_id: str) -> RequestRecord | None:
     """The request, if it exists and belongs to whoever pressed the button."""
-    if turn.user is None or not raw_id.isdigit():
+    request_id = callback_data.ident(raw_id)
+    if turn.user is None or request_id is None:
         return None
-    request = await turn.tx.requests.get(int(raw_id))
+    request = await turn.tx.requests.get(request_id)
     return request if request and request.resident_id == turn.user.telegram_id else None
 
 
@@ -52,8 +53,9 @@ def _refuse(turn: Turn) -> None:
 @turn_handler
 async def request_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, action, raw_id = ([*query.data.split(":"), "", ""])[:3]
+    assert query is not None
+    pressed = callback_data.parse(query.data)
+    action, raw_id = (pressed.action, pressed.part(1)) if pressed else ("", "")
     request = await _own_request(turn, raw_id)
     t = turn.t
     if request is None or Status(request.status) not in CANCELLABLE:
@@ -74,8 +76,9 @@ async def request_pressed(update: Update, context: SansheContext, turn: Turn) ->
 @turn_handler
 async def rating_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, raw_id, choice = ([*query.data.split(":"), "", ""])[:3]
+    assert query is not None
+    pressed = callback_data.parse(query.data)
+    raw_id, choice = (pressed.part(0), pressed.part(1)) if pressed else ("", "")
     request = await _own_request(turn, raw_id)
     t = turn.t
     if request is None or request.status != Status.DONE.value:

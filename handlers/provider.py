@@ -10,8 +10,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from core import intake, tasks
 from core.dialog import State
+from core.requests import Status
+from handlers import callback_data, notify, steps
 from handlers import keyboards as kb
-from handlers import notify, steps
 from handlers import provider_keyboards as pkb
 from handlers.context import SansheContext
 from handlers.intake_steps import when_label
@@ -41,14 +42,15 @@ def contact_details(turn: Turn, request: RequestRecord) -> str:
 @turn_handler
 async def task_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, action, raw_id = ([*query.data.split(":"), "", ""])[:3]
+    assert query is not None
+    pressed = callback_data.parse(query.data)
     t, user = turn.t, turn.user
     provider = await turn.tx.providers.get(user.telegram_id) if user else None
-    if provider is None or not raw_id.isdigit():
+    request_id = pressed.ident(1) if pressed else None
+    if provider is None or pressed is None or request_id is None:
         turn.answer(t("task.not_a_provider"), alert=True)
         return
-    request_id = int(raw_id)
+    action = pressed.action
     try:
         match action:
             case "accept":
@@ -138,13 +140,18 @@ async def _tell_supervisor(turn: Turn, request: RequestRecord, note: str) -> Non
 async def supervise_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
     """The supervising social worker confirms a volunteer's finished task, or flags it to community staff."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, action, raw_id = ([*query.data.split(":"), "", ""])[:3]
+    assert query is not None
+    pressed = callback_data.parse(query.data)
     t = turn.t
-    request = await turn.tx.requests.get(int(raw_id)) if raw_id.isdigit() else None
+    request_id = pressed.ident(1) if pressed else None
+    request = await turn.tx.requests.get(request_id) if request_id is not None else None
     volunteer = await turn.tx.providers.get(request.provider_id) if request and request.provider_id else None
     if turn.user is None or volunteer is None or volunteer.supervisor_id != turn.user.telegram_id:
         turn.answer(t("task.not_a_provider"), alert=True)
+        return
+    action = pressed.action if pressed else ""
+    if action not in ("ok", "flag"):
+        turn.answer(t("common.stale_button"))
         return
     status = request.status if request else ""
     note = "supervisor_confirmed" if action == "ok" else "supervisor_flagged"
@@ -160,6 +167,28 @@ async def supervise_pressed(update: Update, context: SansheContext, turn: Turn) 
         await turn.tx.outbox.enqueue(staff_id, text, None, turn.now)
         turn.enqueued = True
     turn.edit_trigger(t("supervise.flagged", reference=request.reference))
+
+
+@turn_handler
+async def tasks_command(update: Update, context: SansheContext, turn: Turn) -> None:
+    """/tasks: the provider's open tasks, each with the resident's contact and its buttons again."""
+    await show_tasks(turn)
+
+
+async def show_tasks(turn: Turn) -> None:
+    t, user = turn.t, turn.user
+    provider = await turn.tx.providers.get(user.telegram_id) if user else None
+    if provider is None:
+        turn.say(t("task.not_a_provider"))
+        return
+    open_tasks = await turn.tx.requests.open_tasks(provider.telegram_id)
+    if not open_tasks:
+        turn.say(t("tasks.none"))
+        return
+    turn.say(t("tasks.header", count=t.number(len(open_tasks))))
+    for request in open_tasks:
+        started = request.status == Status.IN_PROGRESS
+        turn.say(contact_details(turn, request), pkb.progress(t, request.id, started=started))
 
 
 @turn_handler

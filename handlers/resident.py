@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from core.dialog import State
-from handlers import common, intake, my_requests, steps
+from handlers import common, home, intake, my_requests, steps
 from handlers.turn import Turn
 
 
 async def on_menu_text(turn: Turn, text: str) -> None:
     i18n = turn.services.i18n
-    if i18n.matches("menu.ask_help", text):
+    if home.home_state(turn) is not State.MENU:  # no longer (or never) a resident here: their own home
+        await steps.enter(turn, home.home_state(turn))
+    elif i18n.matches("menu.ask_help", text):
         await steps.enter(turn, State.NEED)
     elif i18n.matches("menu.my_requests", text):
         await my_requests.show(turn)

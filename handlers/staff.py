@@ -9,8 +9,8 @@ from core import intake
 from core.dialog import State
 from core.dispatch import dispatch
 from core.requests import STAFF_QUEUE, Status, move
+from handlers import callback_data, notify, steps
 from handlers import keyboards as kb
-from handlers import notify, steps
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 from storage.records import RequestRecord
@@ -21,9 +21,10 @@ MAX_CLOSE_NOTE = 300
 
 async def _case(turn: Turn, raw_id: str) -> RequestRecord | None:
     """The request if the presser is staff of its community and it still waits for staff; else None."""
-    if turn.user is None or STAFF_ROLE not in turn.user.roles or not raw_id.isdigit():
+    request_id = callback_data.ident(raw_id)
+    if turn.user is None or STAFF_ROLE not in turn.user.roles or request_id is None:
         return None
-    request = await turn.tx.requests.get(int(raw_id))
+    request = await turn.tx.requests.get(request_id)
     if request is None:
         return None
     if await turn.tx.users.role_community(turn.user.telegram_id, STAFF_ROLE) != request.community_id:
@@ -34,8 +35,9 @@ async def _case(turn: Turn, raw_id: str) -> RequestRecord | None:
 @turn_handler
 async def staff_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, action, raw_id, *rest = [*query.data.split(":"), ""]
+    assert query is not None
+    pressed = callback_data.parse(query.data)
+    action, raw_id, rest = (pressed.action, pressed.part(1), pressed.parts[2:]) if pressed else ("", "", ())
     t = turn.t
     request = await _case(turn, raw_id)
     if request is None:

@@ -9,6 +9,7 @@ from telegram import Update
 
 from bot.i18n import Translator
 from core import stats
+from handlers import callback_data
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 
@@ -35,7 +36,7 @@ def _line(t: Translator, f: stats.Figures) -> str:
 async def stats_command(update: Update, context: SansheContext, turn: Turn) -> None:
     t, user = turn.t, turn.user
     args = context.args or []
-    if len(args) > 1 or (args and (not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_DAYS)):
+    if len(args) > 1 or (args and (callback_data.ident(args[0]) or 0) not in range(1, MAX_DAYS + 1)):
         turn.say(t("stats.bad_days", max=MAX_DAYS))
         return
     days = int(args[0]) if args else DEFAULT_DAYS

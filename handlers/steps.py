@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.broadcast import MAX_TEXT
 from core.dialog import State
-from handlers import building, intake_steps, registration, rounds
+from handlers import building, home, intake_steps, registration, rounds
 from handlers import keyboards as kb
 from handlers.turn import Turn
 
@@ -47,6 +47,8 @@ async def prompt(turn: Turn) -> None:
             await registration.prompt(turn)
         case State.BUILDING:
             await building.prompt(turn)
+        case State.WORK:
+            home.prompt(turn)
         case State.ROUND_TITLE | State.ROUND_CLOSES | State.ROUND_PROJECT | State.ROUND_CONFIRM | State.ROUND_PAPER:
             await rounds.prompt(turn)
         case _:

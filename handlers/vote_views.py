@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from core.votes import Results
+from handlers import callback_data
 from storage.records import VoteProject, VoteRound
 
 VOTE = "vt"  # residents: vt:show:<round>, vt:v:<round>:<project>
@@ -16,9 +17,8 @@ ROUND = "vr"  # staff: vr:list, vr:new, vr:show:<round>, vr:paper:<round>, …
 
 def ids(parts: list[str]) -> list[int] | None:
     """Numbers from callback data, or None if any part is not one (a forged press may carry anything)."""
-    if not all(p.isascii() and p.isdigit() and len(p) <= 18 for p in parts):
-        return None
-    return [int(p) for p in parts]
+    numbers = [callback_data.ident(p) for p in parts]
+    return [n for n in numbers if n is not None] if None not in numbers else None
 
 
 def project_line(t: Translator, p: VoteProject) -> str:

@@ -22,15 +22,7 @@ class SqliteOutbox:
         self._conn = conn
 
     async def enqueue(self, chat_id: int, text: str, reply_markup: Mapping[str, Any] | None, now: datetime) -> int:
-        markup = json.dumps(reply_markup, ensure_ascii=False) if reply_markup else None
-        async with self._conn.execute(
-            "INSERT INTO outbox (chat_id, text, reply_markup, not_before, created_at) VALUES (?, ?, ?, ?, ?) "
-            "RETURNING id",
-            (chat_id, text, markup, to_db_time(now), to_db_time(now)),
-        ) as cursor:
-            row = await cursor.fetchone()
-        assert row is not None
-        return int(row[0])
+        return await self.enqueue_reply(Reply(chat_id, text, dict(reply_markup) if reply_markup else None), now)
 
     async def claim_due(self, now: datetime, limit: int, owner: str, lease_until: datetime) -> Sequence[OutboxMessage]:
         """Claim up to `limit` due rows for `owner` until `lease_until` and return them in id order.
@@ -69,15 +61,7 @@ class SqliteOutbox:
 
     async def enqueue_reply(self, reply: Reply, now: datetime) -> int:
         """A message (or an edit) for the sender, unclaimed."""
-        markup = json.dumps(reply.reply_markup, ensure_ascii=False) if reply.reply_markup else None
-        async with self._conn.execute(
-            "INSERT INTO outbox (chat_id, text, reply_markup, edit_message_id, not_before, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            (reply.chat_id, reply.text, markup, reply.edit_message_id, to_db_time(now), to_db_time(now)),
-        ) as cursor:
-            row = await cursor.fetchone()
-        assert row is not None
-        return int(row[0])
+        return await self._insert(reply, now, None, None)
 
     async def release_all(self, owner: str) -> None:
         await self._conn.execute(
@@ -87,6 +71,9 @@ class SqliteOutbox:
 
     async def add_reply(self, reply: Reply, owner: str, lease_until: datetime, now: datetime) -> int:
         """A direct reply of a turn, claimed by the turn's process, which sends it right after the commit."""
+        return await self._insert(reply, now, owner, lease_until)
+
+    async def _insert(self, reply: Reply, now: datetime, owner: str | None, lease_until: datetime | None) -> int:
         markup = json.dumps(reply.reply_markup, ensure_ascii=False) if reply.reply_markup else None
         async with self._conn.execute(
             "INSERT INTO outbox (chat_id, text, reply_markup, edit_message_id, not_before, created_at, "

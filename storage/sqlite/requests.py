@@ -71,6 +71,15 @@ class SqliteRequests:
         ) as cursor:
             return [_record(row) for row in await cursor.fetchall()]
 
+    async def open_tasks(self, provider_id: int, limit: int = 20) -> Sequence[RequestRecord]:
+        """The tasks a provider accepted and has not finished, oldest first (their /tasks)."""
+        async with self._conn.execute(
+            f"SELECT {_COLUMNS} FROM requests WHERE provider_id = ? AND status IN ('accepted', 'in_progress') "
+            "ORDER BY id LIMIT ?",
+            (provider_id, limit),
+        ) as cursor:
+            return [_record(row) for row in await cursor.fetchall()]
+
     async def in_community(
         self, community_id: int, statuses: Sequence[str], limit: int = 50
     ) -> Sequence[RequestRecord]:
