@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,11 +18,9 @@ from bot.cli_db import CliError, in_transaction
 from bot.cli_text import both
 from bot.config import Settings
 from core.catalog import (
-    CatalogParseResult,
     ServiceEntry,
     WorkbookError,
-    parse_catalog,
-    parse_catalog_xlsx,
+    parse_catalog_file,
     write_catalog_csv,
     write_catalog_xlsx,
 )
@@ -61,34 +60,49 @@ def _unsupported(path: Path) -> int:
     return _fail(both("cli.catalog.unsupported", file=path.name))
 
 
-def _parse(path: Path, file_type: str) -> CatalogParseResult:
-    return parse_catalog_xlsx(path) if file_type == XLSX else parse_catalog(path)
+class CatalogueUnusable(Exception):
+    """The catalogue file cannot be used; the message says why in one line (any per-row lines are printed)."""
+
+
+def read_catalogue(path: Path, errors_summary: Callable[[int], str]) -> list[ServiceEntry]:
+    """The services of a catalogue file (.xlsx by its extension, else CSV), for `catalog import` and `match`.
+
+    Warnings go to stderr. A file that cannot be used raises CatalogueUnusable with one line: a single problem
+    is that line itself (so a malformed file is always one line), several are printed one per line first and
+    `errors_summary(count)` closes them."""
+    try:
+        result = parse_catalog_file(path)
+    except OSError as exc:
+        raise CatalogueUnusable(f"{both('cli.cannot_read')}: {exc}") from exc
+    except WorkbookError as exc:
+        raise CatalogueUnusable(f"{path}: {exc}") from exc
+    if result.ok and not result.entries:
+        # Before the warnings: the parser's own "no services" warning would say the same thing twice.
+        raise CatalogueUnusable(f"{path}: {both('cli.catalog.no_services')}")
+    for warning in result.warnings:
+        print(f"{both('cli.warning')}: {warning}", file=sys.stderr)
+    if len(result.errors) == 1:
+        raise CatalogueUnusable(f"{path}: {result.errors[0]}")
+    if result.errors:
+        for error in result.errors:
+            print(f"{path}: {error}", file=sys.stderr)
+        raise CatalogueUnusable(errors_summary(len(result.errors)))
+    return result.entries
 
 
 def import_command(args: argparse.Namespace) -> int:
-    file_type = _file_type(args.file)
-    if file_type is None:
+    if _file_type(args.file) is None:
         return _unsupported(args.file)
     try:
-        result = _parse(args.file, file_type)
-    except OSError as exc:
-        return _fail(f"{both('cli.cannot_read')}: {exc}")
-    except WorkbookError as exc:
+        entries = read_catalogue(args.file, lambda count: both("cli.catalog.nothing_imported", count=count))
+    except CatalogueUnusable as exc:
         return _fail(str(exc))
-    for warning in result.warnings:
-        print(f"{both('cli.warning')}: {warning}", file=sys.stderr)
-    if not result.ok:
-        for error in result.errors:
-            print(f"{args.file}: {error}", file=sys.stderr)
-        return _fail(both("cli.catalog.nothing_imported", count=len(result.errors)))
-    if not result.entries:
-        return _fail(both("cli.catalog.no_services"))
     if args.dry_run:
-        print(both("cli.catalog.valid", count=len(result.entries)))
+        print(both("cli.catalog.valid", count=len(entries)))
         return 0
 
     try:
-        report = in_transaction(lambda tx, _settings: import_entries(tx, result.entries, utc_now()))
+        report = in_transaction(lambda tx, _settings: import_entries(tx, entries, utc_now()))
     except CliError as exc:
         return _fail(str(exc))
     print(_summary(report))

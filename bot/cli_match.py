@@ -2,25 +2,29 @@
 
 Contract (other tools depend on it exactly):
     sanshe match --catalog FILE [--top N] [--json] [--stdin | TEXT ...]
+FILE is read like `sanshe catalog import` reads it: an Excel .xlsx by its extension, anything else as CSV.
 Each TEXT argument is one need; with --stdin, each non-blank line is one need. With --json, one JSON
 object per need and per line, in input order: {"query": ..., "matches": [{"service_id", "name",
 "score", "reason"}]}, best first, at most N, only matches at or above the threshold ([] = nothing fits).
-Exit status 2 for usage errors and for a catalogue with errors (each printed to stderr with its line).
+Exit status 2 for usage errors, for a file that cannot be read, and for a catalogue with errors (each printed to
+stderr with its line); a malformed file or option is always one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
+from bot.cli_catalog import CatalogueUnusable, read_catalogue
 from bot.cli_db import CliError, in_transaction
 from bot.cli_text import both
-from core.catalog import ServiceEntry, parse_catalog
+from core.catalog import RowError, ServiceEntry
 from core.catalog_sync import load_entries
 from core.matching import Match, Matcher, load_synonyms
 from core.matching.bank import load_bank
@@ -34,16 +38,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=both("cli.match.help"),
         description=both("cli.match.description", sep=" "),
     )
-    parser.add_argument("--catalog", type=Path, help=both("cli.match.catalog_help"))
+    parser.add_argument("--catalog", type=Path, help=both("cli.match.catalog_file_help"))
     parser.add_argument("--top", type=int, default=3, help=both("cli.match.top_help"))
     parser.add_argument("--json", action="store_true", help=both("cli.match.json_help"))
     parser.add_argument("--stdin", action="store_true", help=both("cli.match.stdin_help"))
     parser.add_argument("--community", help=both("cli.match.community_help"))
     parser.add_argument("--synonyms", type=Path, help=both("cli.match.synonyms_help"))
     parser.add_argument("--examples", type=Path, help=both("cli.match.examples_help"))
-    parser.add_argument("--threshold", type=float, help=both("cli.match.threshold_help"))
+    parser.add_argument("--threshold", type=_threshold, help=both("cli.match.threshold_help"))
     parser.add_argument("texts", nargs="*", metavar="TEXT", help=both("cli.match.texts_help"))
     parser.set_defaults(func=run)
+
+
+def _threshold(text: str) -> float:
+    """A score from 0 to 100. float() alone takes "nan" (no match would ever reach it, silently) and "inf"."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 100:  # nan fails every comparison, so it is refused here too
+        raise argparse.ArgumentTypeError(both("cli.match.bad_threshold", value=text))
+    return value
 
 
 def _error(message: str) -> int:
@@ -59,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 1:
         return _error(both("cli.match.bad_top"))
     try:
-        synonyms = load_synonyms(args.synonyms) if args.synonyms else None
-        bank = load_bank(extra_examples=args.examples) if args.examples else None
+        synonyms = load_synonyms(_text_file(args.synonyms)) if args.synonyms else None
+        bank = load_bank(extra_examples=_text_file(args.examples)) if args.examples else None
         entries = _entries_from_file(args.catalog) if args.catalog else _entries_from_database()
     except OSError as exc:
         return _error(f"{both('cli.cannot_read')}: {exc}")
@@ -82,15 +97,26 @@ class _Unusable(Exception):
     """The catalogue cannot be used; the message says why, in one line."""
 
 
+def _text_file(path: Path) -> Path:
+    """`path`, once it is known to be a UTF-8 text file (like a catalogue CSV): the loaders would raise
+    UnicodeDecodeError on GBK, and the examples loader silently skips a file that is not there."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _Unusable(f"{both('cli.cannot_read')}: {exc}") from exc
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _Unusable(f"{path}: {RowError(line, both('cli.match.not_utf8'))}") from exc
+    return path
+
+
 def _entries_from_file(path: Path) -> list[ServiceEntry]:
-    result = parse_catalog(path)
-    for warning in result.warnings:
-        print(f"{both('cli.warning')}: {warning}", file=sys.stderr)
-    if not result.ok:
-        for row_error in result.errors:
-            print(f"{path}: {row_error}", file=sys.stderr)
-        raise _Unusable(both("cli.match.catalogue_errors", count=len(result.errors)))
-    return result.entries
+    try:
+        return read_catalogue(path, lambda count: both("cli.match.catalogue_errors", count=count))
+    except CatalogueUnusable as exc:
+        raise _Unusable(str(exc)) from exc
 
 
 def _entries_from_database() -> list[ServiceEntry]:

@@ -19,7 +19,13 @@ from core.catalog.csv_io import (
     write_catalog_csv,
 )
 from core.catalog.entry import MAX_NAME_LEN, MAX_SERVICE_ID_LEN, ServiceEntry
-from core.catalog.xlsx import WorkbookError, parse_catalog_xlsx, parse_catalog_xlsx_bytes, write_catalog_xlsx
+from core.catalog.xlsx import (
+    WorkbookError,
+    parse_catalog_file,
+    parse_catalog_xlsx,
+    parse_catalog_xlsx_bytes,
+    write_catalog_xlsx,
+)
 
 __all__ = [
     "CATEGORIES",
@@ -34,6 +40,7 @@ __all__ = [
     "category_by_code",
     "parse_catalog",
     "parse_catalog_bytes",
+    "parse_catalog_file",
     "parse_catalog_rows",
     "parse_catalog_text",
     "parse_catalog_xlsx",

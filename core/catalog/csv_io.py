@@ -68,11 +68,15 @@ def parse_catalog(path: str | Path) -> CatalogParseResult:
 
 def parse_catalog_bytes(data: bytes) -> CatalogParseResult:
     """Parse catalogue bytes (e.g. a document uploaded to the bot)."""
+    reason = "文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8” / file is not UTF-8: save as 'CSV UTF-8'"
+    # A NUL byte is valid UTF-8 but never in a text CSV: it is UTF-16 ("Unicode text") or a binary file.
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        return CatalogParseResult(errors=[RowError(data[:nul].count(b"\n") + 1, reason)])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        reason = "文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8” / file is not UTF-8: save as 'CSV UTF-8'"
         return CatalogParseResult(errors=[RowError(line, reason)])
     return parse_catalog_text(text)
 
@@ -82,22 +86,40 @@ def parse_catalog_text(text: str) -> CatalogParseResult:
     return parse_catalog_rows(_csv_rows(text.removeprefix("\ufeff")))
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Each CSV row with the physical line it starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]] | RowError]:
+    """Each CSV row with the physical line it starts on; a row the csv module cannot read ends the file
+    as a RowError on that line."""
+    # strict: a quote left open would otherwise swallow every later row into one cell without a word.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     previous_line_num = 0
-    for row in reader:
-        # A quoted cell may span lines: the row starts right after the previous one ended.
-        yield previous_line_num + 1, row
-        previous_line_num = reader.line_num
+    try:
+        for row in reader:
+            # A quoted cell may span lines: the row starts right after the previous one ended.
+            yield previous_line_num + 1, row
+            previous_line_num = reader.line_num
+    except csv.Error as exc:
+        # The reader is lost after this (it may be inside a quote), so nothing after it is read.
+        yield RowError(previous_line_num + 1, _csv_error_reason(exc))
 
 
-def parse_catalog_rows(rows: Iterable[tuple[int, Sequence[str]]]) -> CatalogParseResult:
+def _csv_error_reason(exc: csv.Error) -> str:
+    if "field limit" in str(exc):  # the csv module's own cap, csv.field_size_limit() characters per cell
+        limit = csv.field_size_limit()
+        return f"单元格超过 {limit} 个字符（引号没有配对？）/ cell longer than {limit} characters (unpaired quote?)"
+    return '引号没有配对（值里的引号要写成两个 ""）/ unpaired quote: write a quote inside a value as ""'
+
+
+def parse_catalog_rows(rows: Iterable[tuple[int, Sequence[str]] | RowError]) -> CatalogParseResult:
     """The checks every file format goes through: the first row is the header, every row comes with the
-    line number its errors are reported by (the CSV line, or the Excel row)."""
+    line number its errors are reported by (the CSV line, or the Excel row). A RowError in place of a row is
+    a row the reader could not read: it is reported as it is."""
     result = CatalogParseResult()
     numbered = iter(rows)
-    header_line, header = next(numbered, (1, None))
+    first = next(numbered, (1, None))
+    if isinstance(first, RowError):
+        result.errors.append(first)
+        return result
+    header_line, header = first
     if header is None or not any(cell.strip() for cell in header):
         result.errors.append(RowError(header_line, "文件为空或缺少表头 / empty file or missing header row"))
         return result
@@ -106,7 +128,11 @@ def parse_catalog_rows(rows: Iterable[tuple[int, Sequence[str]]]) -> CatalogPars
         return result
 
     first_line_of_id: dict[str, int] = {}
-    for line, row in numbered:
+    for numbered_row in numbered:
+        if isinstance(numbered_row, RowError):
+            result.errors.append(numbered_row)
+            continue
+        line, row = numbered_row
         if not any(cell.strip() for cell in row):
             continue
         entry, problems = _parse_row(row, columns, first_line_of_id, line)

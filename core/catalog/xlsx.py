@@ -14,8 +14,9 @@ import zipfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from xml.parsers import expat
 
-from core.catalog.csv_io import ALL_COLUMNS, CatalogParseResult, catalog_row, parse_catalog_rows
+from core.catalog.csv_io import ALL_COLUMNS, CatalogParseResult, catalog_row, parse_catalog, parse_catalog_rows
 from core.catalog.entry import ServiceEntry
 
 SHEET_NAME = "服务目录"
@@ -24,8 +25,18 @@ _WIDTHS = {"description": 48, "keywords": 30, "organization": 24, "communities":
 _DEFAULT_WIDTH = 14
 
 
+_NOT_A_WORKBOOK = "文件不是有效的 Excel 工作簿（.xlsx），请在 Excel 中另存为 .xlsx / not a valid .xlsx workbook"
+_HAS_DTD = "文件不是有效、安全的 Excel 工作簿（含 DTD），请在 Excel 中另存为 .xlsx / not a valid or safe .xlsx (DTD)"
+
+
 class WorkbookError(ValueError):
     """The file is not a workbook that can be read; the message is one bilingual line, Chinese first."""
+
+
+def parse_catalog_file(path: str | Path) -> CatalogParseResult:
+    """A catalogue file of either format, by its extension: .xlsx (any case) is a workbook, anything else is
+    read as CSV. Raises what the reader raises: OSError, WorkbookError."""
+    return parse_catalog_xlsx(path) if Path(path).suffix.lower() == ".xlsx" else parse_catalog(path)
 
 
 def cell_text(value: object) -> str:
@@ -47,28 +58,64 @@ def parse_catalog_xlsx(path: str | Path) -> CatalogParseResult:
 
 def parse_catalog_xlsx_bytes(data: bytes) -> CatalogParseResult:
     """Parse catalogue workbook bytes (e.g. a document uploaded to the bot): the first worksheet only."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    return parse_catalog_rows(_from_header(_first_sheet_rows(data)))
 
+
+def _first_sheet_rows(data: bytes) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    workbook = None
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _refuse_dtd(archive)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
-        raise WorkbookError(
-            "文件不是有效的 Excel 工作簿（.xlsx），请在 Excel 中另存为 .xlsx / not a valid .xlsx workbook"
-        ) from exc
-    try:
         if not workbook.worksheets:
             raise WorkbookError("工作簿里没有工作表 / the workbook has no worksheet")
         sheet = workbook.worksheets[0]
         # The stored size can be wrong (some programs write A1:A1): read every row that is really there.
         sheet.reset_dimensions()
-        rows = [
+        return [
             (number, [cell_text(value) for value in values])
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
+    except WorkbookError:
+        raise
+    except Exception as exc:
+        # A broken workbook fails anywhere inside openpyxl, with whatever it meets first (BadZipFile, KeyError,
+        # IndexError, XML ParseError ...), and the sheet is only parsed while its rows are read. Whatever it is,
+        # the file cannot be read: one clear line, never a traceback.
+        raise WorkbookError(_NOT_A_WORKBOOK) from exc
     finally:
-        workbook.close()
-    return parse_catalog_rows(_from_header(rows))
+        if workbook is not None:
+            workbook.close()
+
+
+class _PrologEnd(Exception):
+    """The root element started: no DTD can come after it."""
+
+
+def _refuse_dtd(archive: zipfile.ZipFile) -> None:
+    """Raise WorkbookError if any XML part declares a DTD. Excel never writes one; a DTD is how entity expansion
+    ("billion laughs") and external entities get in, and openpyxl reads them as they are unless defusedxml is
+    installed. Only each part's prolog is parsed (expat, so any encoding the part declares is understood)."""
+
+    def doctype(*_: object) -> None:
+        raise WorkbookError(_HAS_DTD)
+
+    def root(*_: object) -> None:
+        raise _PrologEnd
+
+    for info in archive.infolist():
+        if not info.filename.lower().endswith((".xml", ".rels")):
+            continue
+        parser = expat.ParserCreate()
+        parser.StartDoctypeDeclHandler = doctype
+        parser.StartElementHandler = root
+        with archive.open(info) as part:
+            try:
+                parser.ParseFile(part)
+            except _PrologEnd:
+                continue
 
 
 def _from_header(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:

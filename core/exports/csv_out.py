@@ -5,6 +5,7 @@ sort and filter see one block, then a blank line and the summary."""
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,16 @@ from core.exports.report import Cell, Report, sortable_datetime
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def looks_like_formula(text: str) -> bool:
+    """True when a spreadsheet may run `text` as a formula: it starts with a tab or CR, or its first character
+    after any leading whitespace is = + - @ in any width (full-width ＝＋－＠, small ﹦﹢﹣﹫: NFKC folds them to
+    ASCII, as a Chinese IME or a spreadsheet's own input may)."""
+    if text.startswith(_FORMULA_START):
+        return True
+    stripped = text.lstrip()
+    return bool(stripped) and unicodedata.normalize("NFKC", stripped[0]).startswith(_FORMULA_START)
+
+
 def csv_text(value: Cell) -> str:
     if value is None:
         return ""
@@ -24,7 +35,7 @@ def csv_text(value: Cell) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_START):
+    if isinstance(value, str) and looks_like_formula(text):
         return "'" + text
     return text
 

@@ -123,7 +123,8 @@ def _read(paths: Iterable[Path]) -> list[Section]:
     """Sections of these files; sections of one name (in one file or several) are merged into the first."""
     merged: dict[str, Section] = {}
     for path in paths:
-        for section in parse_sections(path.read_text(encoding="utf-8")):
+        # utf-8-sig: a BOM (Notepad's UTF-8) would hide the first section's "[name]" line, and so the section.
+        for section in parse_sections(path.read_text(encoding="utf-8-sig")):
             first = merged.get(section.name)
             if first is None:
                 merged[section.name] = section

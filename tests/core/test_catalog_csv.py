@@ -137,3 +137,19 @@ def test_the_project_sample_catalogue_parses_cleanly() -> None:
     result = parse_catalog(path)
     assert result.ok, result.errors
     assert len(result.entries) >= 30
+
+
+def test_an_unreadable_row_ends_the_file_as_an_error_on_its_line_and_earlier_rows_are_still_checked() -> None:
+    long_cell = "x" * 140_000  # over the csv module's 131,072-character cap
+    result = parse_catalog_text(f"{HEADER}S1,理发,火星,,,,\nS2,洗澡,为老,{long_cell},,,\nS3,遛狗,为老,,,,\n")
+    assert [e.line for e in result.errors] == [2, 3] and "131072" in result.errors[1].reason
+    assert result.entries == []
+    # A quote left open would otherwise swallow S3 into S2's description without a word.
+    unclosed = parse_catalog_text(f'{HEADER}S2,洗澡,为老,"说明,,,\nS3,遛狗,为老,,,,\n')
+    assert [e.line for e in unclosed.errors] == [2] and "quote" in unclosed.errors[0].reason
+
+
+def test_nul_bytes_are_not_utf8_text() -> None:
+    # UTF-16 ("Unicode text" in Excel) decodes as UTF-8 when it is all ASCII; its NUL bytes give it away.
+    result = parse_catalog_bytes((HEADER + "S1,haircut,elderly,,,,\n").encode("utf-16-le"))
+    assert [e.line for e in result.errors] == [1] and "UTF-8" in result.errors[0].reason

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from bot.cli import main
 from bot.cli_match import display_width
@@ -128,3 +130,21 @@ def test_extra_examples_file_is_used(catalog: Path, tmp_path: Path, capsys: pyte
     extra.write_text("[本社区的说法]\nservices: S020\n屋里的阴沟又不通了\n阴沟不通\n阴沟冒水了\n", encoding="utf-8")
     main(["match", "--catalog", str(catalog), "--json", "--examples", str(extra), "阴沟又不通了"])
     assert json_lines(capsys.readouterr().out)[0]["matches"][0]["service_id"] == "S020"  # type: ignore[index]
+
+
+def test_an_xlsx_catalogue_is_read_as_a_workbook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """By its extension, with the reader `sanshe catalog import` uses (it used to be read as a CSV and refused)."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in csv.reader(io.StringIO(CATALOGUE.removeprefix("\ufeff"))):
+        sheet.append(row)
+    path = tmp_path / "catalog.XLSX"
+    book.save(path)
+    assert main(["match", "--catalog", str(path), "--json", "马桶堵了"]) == 0
+    assert json_lines(capsys.readouterr().out)[0]["matches"][0]["service_id"] == "S020"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("threshold", ["0", "100", "37.5"])
+def test_threshold_takes_any_score_from_0_to_100(threshold: str, catalog: Path) -> None:
+    assert main(["match", "--catalog", str(catalog), "--json", "--threshold", threshold, "马桶堵了"]) == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from core.catalog import (
     ServiceEntry,
     WorkbookError,
+    parse_catalog_file,
     parse_catalog_text,
     parse_catalog_xlsx,
     parse_catalog_xlsx_bytes,
@@ -142,3 +145,27 @@ def test_a_file_that_is_not_a_workbook_is_one_clear_error(tmp_path: Path) -> Non
         parse_catalog_xlsx_bytes("service_id,name,category\nS1,理发,为老\n".encode())
     with pytest.raises(OSError):
         parse_catalog_xlsx(tmp_path / "missing.xlsx")
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "[Content_Types].xml"])
+def test_a_dtd_in_any_xml_part_is_refused(tmp_path: Path, part: str) -> None:
+    """Excel never writes a DTD; one is how entity expansion gets in (openpyxl reads it as it is)."""
+    good = workbook(tmp_path, [["service_id", "name", "category"], ["S1", "理发", "为老"]]).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(good)) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts[part] = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "a">]>' + parts[part]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+    assert parse_catalog_xlsx_bytes(good).ok
+    with pytest.raises(WorkbookError, match="DTD"):
+        parse_catalog_xlsx_bytes(buffer.getvalue())
+
+
+def test_parse_catalog_file_chooses_the_reader_by_extension(tmp_path: Path) -> None:
+    book = workbook(tmp_path, [["service_id", "name", "category"], ["S1", "理发", "为老"]], name="BOOK.XLSX")
+    text = tmp_path / "catalog.txt"
+    text.write_text("service_id,name,category\nS2,洗澡,为老\n", encoding="utf-8")
+    assert [e.service_id for e in parse_catalog_file(book).entries] == ["S1"]
+    assert [e.service_id for e in parse_catalog_file(text).entries] == ["S2"]  # anything else is CSV
