@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot import failpoints
 from bot.outbox.attempt import retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class Polling:
                 await asyncio.sleep(wait)
                 continue
             failures = 0
+            if updates:
+                failpoints.reached("update.fetched")
             for update in updates:
                 # Not cancellable by stop(): a turn half-way is finished, and confirmed only after.
                 await asyncio.shield(self._app.process_update(update))

@@ -19,6 +19,7 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRem
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
+from bot import failpoints
 from bot.i18n import Translator
 from bot.outbox.attempt import retry_after_seconds
 from core import broadcast
@@ -184,6 +185,7 @@ async def _deliver_one(services: Services, bot: Any, item: Any, reply: Reply, ou
         log.warning("reply %d not sent now (%s); left to the outbox sender", outbox_id, exc)
         await _release(services, outbox_id, exc)
         return
+    failpoints.reached("reply.sent")
     await _settle(services, outbox_id, "sent", None, getattr(sent, "message_id", None))
 
 
@@ -281,6 +283,8 @@ def turn_handler(func: TurnHandler) -> Callable[[Update, SansheContext], Awaitab
             if turn.changed:
                 await tx.dialogs.save(chat.id, turn.state.value, turn.data, turn.now)
             await turn.record_replies(update)
+            failpoints.reached("turn.before_commit")
+        failpoints.reached("turn.committed")
         try:
             await turn.deliver(update, context)
         except Forbidden:

@@ -38,6 +38,7 @@ from typing import Any
 from telegram import Bot, Message
 from telegram.error import BadRequest, TelegramError
 
+from bot import failpoints
 from bot.outbox.attempt import Outcome, classify, reply_markup
 from bot.outbox.backlog import Backlog
 from bot.outbox.lease import DEFAULT_LEASE, new_owner
@@ -226,6 +227,8 @@ class OutboxSender:
 
     async def _deliver(self, message: OutboxMessage) -> None:
         outcome = await self._attempt(message)
+        if outcome.kind == "sent":
+            failpoints.reached("outbox.sent")
         answered = time.monotonic()
         self._limiter.answered(message.chat_id, answered, delivered=outcome.kind == "sent")
         self._changed.set()
