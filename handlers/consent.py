@@ -1,22 +1,80 @@
-"""Privacy notice and consent; /privacy shows what we keep and lets a person withdraw."""
+"""Privacy notice and consent; /privacy lists everything we keep, sends a copy of it, and lets a person
+withdraw (then it is gone: core.privacy)."""
 
 from __future__ import annotations
 
-from telegram import Update
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.i18n import Translator
 from core import onboarding
+from core import privacy as rights
 from core.dialog import State
 from handlers import keyboards as kb
 from handlers import steps
-from handlers.context import SansheContext
+from handlers.callback_data import Callback, parse
+from handlers.context import SansheContext, Services
 from handlers.turn import Turn, turn_handler
+from storage.protocols import PersonalData
+from storage.records import User
+
+log = logging.getLogger(__name__)
+# Registration roles that the community manages, not the person (see core.people).
+_REGISTERED = frozenset({"social_worker", "volunteer", "org_member", "staff"})
+
+
+def _choice(update: Update, prefix: str) -> str:
+    """The button's one argument, read by the strict parser; "" for anything no button of ours sends."""
+    query = update.callback_query
+    callback: Callback | None = parse(query.data if query is not None else None)
+    if callback is None or callback.prefix != prefix or len(callback.parts) != 1:
+        return ""
+    return callback.action
+
+
+@dataclass
+class _Document:
+    content: bytes
+    filename: str
+    caption: str
+
+
+def _then_send_documents(
+    func: Callable[[Update, SansheContext, Turn, list[_Document]], Awaitable[None]],
+) -> Callable[[Update, SansheContext], Awaitable[None]]:
+    """A turn handler that may leave files to send once its turn has committed and replied (the Turn has no
+    way to send a file)."""
+
+    @functools.wraps(func)
+    async def handler(update: Update, context: SansheContext) -> None:
+        documents: list[_Document] = []
+
+        async def body(update: Update, context: SansheContext, turn: Turn) -> None:
+            await func(update, context, turn, documents)
+
+        await turn_handler(body)(update, context)
+        chat = update.effective_chat
+        if chat is None:
+            return
+        for document in documents:
+            try:
+                await context.bot.send_document(chat.id, document.content, filename=document.filename,
+                                                caption=document.caption)  # fmt: skip
+            except TelegramError as exc:
+                log.info("could not send the data export to chat %s: %s", chat.id, exc)
+
+    return handler
 
 
 @turn_handler
 async def consent_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    choice = query.data.split(":", 1)[1]
+    choice = _choice(update, kb.CONSENT)
     if turn.user is None:
         turn.answer(turn.t("common.stale_button"))
         await steps.prompt(turn)
@@ -43,10 +101,16 @@ async def accept(turn: Turn) -> None:
     await steps.enter(turn, step)
 
 
-async def decline(turn: Turn) -> None:
+async def decline(turn: Turn, *, typed: bool = False) -> None:
     assert turn.user is not None
-    turn.user = await onboarding.decline_consent(turn.tx, turn.user, turn.now)
-    turn.edit_trigger(turn.t("consent.declined"), kb.reconsider_keyboard(turn.t))
+    if turn.user.has_consented:  # saying no after saying yes (the notice shown again) is a withdrawal
+        await withdraw(turn)
+    else:
+        turn.user = await onboarding.decline_consent(turn.tx, turn.user, turn.now)
+    if typed:  # no button was pressed, so there is no message to rewrite
+        turn.say(turn.t("consent.declined"), kb.reconsider_keyboard(turn.t))
+    else:
+        turn.edit_trigger(turn.t("consent.declined"), kb.reconsider_keyboard(turn.t))
     turn.goto(State.DECLINED)
 
 
@@ -56,10 +120,50 @@ async def on_text(turn: Turn, text: str) -> None:
     if i18n.matches("consent.typed_yes", text):
         await accept(turn)
     elif i18n.matches("consent.typed_no", text):
-        await decline(turn)
+        await decline(turn, typed=True)
     else:
         turn.say(turn.t("consent.use_buttons"))
         await steps.prompt(turn)
+
+
+def _summary(t: Translator, user: User, data: PersonalData) -> str:
+    kept = rights.holdings(data)
+    profile = data.profile
+    assert user.consent_at is not None
+    lines = [
+        t("privacy.kept_title"),
+        t(
+            "privacy.kept_profile",
+            language=t("language.name"),
+            community=profile.get("community") or t("privacy.no_community"),
+            building=profile.get("building") or t("privacy.no_building"),
+            consent_time=t.datetime(user.consent_at),
+        ),
+    ]
+    if kept.requests:
+        lines.append(t("privacy.kept_requests", count=kept.requests, open=kept.open_requests))
+        for key, count in (
+            ("privacy.kept_phones", kept.phones),
+            ("privacy.kept_places", kept.places),
+            ("privacy.kept_notes", kept.notes),
+            ("privacy.kept_attachments", kept.attachments),
+            ("privacy.kept_remarks", kept.remarks),
+        ):
+            if count:
+                lines.append(t(key, count=count))
+        if kept.ratings:
+            lines.append(t("privacy.kept_ratings", count=kept.ratings, comments=kept.rating_comments))
+    if kept.votes:
+        lines.append(t("privacy.kept_votes", count=kept.votes))
+    if kept.draft:
+        lines.append(t("privacy.kept_draft"))
+    if kept.messages_to_you or kept.messages_about_you:
+        lines.append(t("privacy.kept_messages", to_you=kept.messages_to_you, about_you=kept.messages_about_you))
+    if profile.get("announcements_muted"):
+        lines.append(t("privacy.kept_muted"))
+    if _REGISTERED & user.roles:
+        lines.append(t("privacy.kept_registration"))
+    return "\n".join(lines) + "\n\n" + t("privacy.kept_footer")
 
 
 @turn_handler
@@ -68,37 +172,79 @@ async def privacy(update: Update, context: SansheContext, turn: Turn) -> None:
     if user is None or not user.has_consented:
         turn.say(t("privacy.nothing_kept"), kb.privacy_keyboard(t, consented=False))
         return
-    community = await turn.tx.communities.get(user.community_id) if user.community_id else None
-    assert user.consent_at is not None
-    turn.say(
-        t(
-            "privacy.summary",
-            language=t("language.name"),
-            community=community.name if community else t("privacy.no_community"),
-            building=user.building or t("privacy.no_building"),
-            consent_time=t.datetime(user.consent_at),
-        ),
-        kb.privacy_keyboard(t, consented=True),
-    )
+    data = await rights.personal_data(turn.tx, user)
+    turn.say(_summary(t, user, data), kb.privacy_keyboard(t, consented=True))
 
 
-@turn_handler
-async def privacy_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    choice = query.data.split(":", 1)[1]
-    t = turn.t
-    if turn.user is None or not turn.user.has_consented:
+@_then_send_documents
+async def privacy_pressed(update: Update, context: SansheContext, turn: Turn, documents: list[_Document]) -> None:
+    choice = _choice(update, kb.PRIVACY)
+    t, user = turn.t, turn.user
+    if user is None or not user.has_consented:
         turn.answer(t("common.stale_button"))
         return
     if choice == "withdraw":
-        turn.edit_trigger(t("privacy.confirm_withdraw"), kb.withdraw_confirm_keyboard(t))
+        turn.edit_trigger(t("privacy.confirm_withdraw_all"), kb.withdraw_confirm_keyboard(t))
     elif choice == "confirm":
-        turn.user = await onboarding.decline_consent(turn.tx, turn.user, turn.now)
-        turn.edit_trigger(t("privacy.withdrawn"), kb.reconsider_keyboard(t))
+        result = await withdraw(turn)
+        references = " ".join(c.reference for c in result.cancelled)
+        text = t("privacy.withdrawn_cancelled", references=references) if references else t("privacy.withdrawn")
+        turn.edit_trigger(text, kb.reconsider_keyboard(t))
         turn.say(t("privacy.withdrawn_menu_gone"), kb.remove_keyboard())
         turn.goto(State.DECLINED)
     elif choice == "keep":
         turn.edit_trigger(t("privacy.kept"))
+    elif choice == "export":
+        data = await rights.personal_data(turn.tx, user)
+        content = rights.export_document(data, t("privacy.export_about"), turn.now)
+        documents.append(_Document(content, f"sanshe-my-data-{turn.now:%Y%m%d}.json", t("privacy.export_caption")))
+        turn.answer(t("privacy.export_ready"))
     else:
         turn.answer(t("common.stale_button"))
+
+
+async def withdraw(turn: Turn) -> rights.Withdrawal:
+    """Withdrawal of consent: everything goes (core.privacy); whoever was working on or shown one of the
+    person's open requests is told its reference number and nothing more, and what we showed them is blanked."""
+    assert turn.user is not None
+    result = await rights.withdraw(turn.tx, turn.user, turn.now)
+    turn.user = result.user
+    for cancelled in result.cancelled:
+        for chat_id in cancelled.tell:
+            t = await _translator_for(turn, chat_id)
+            await turn.tx.outbox.enqueue(chat_id, t("privacy.task_cancelled", reference=cancelled.reference),
+                                         None, turn.now)  # fmt: skip
+            turn.enqueued = True
+    for chat_id, message_id, reference in result.rewrite:
+        t = await _translator_for(turn, chat_id)
+        turn.edit_elsewhere(chat_id, message_id, t("privacy.message_erased", reference=reference))
+    _checkpoint_after_commit(turn.services)
+    return result
+
+
+async def _translator_for(turn: Turn, telegram_id: int) -> Translator:
+    person = await turn.tx.users.get(telegram_id)
+    return turn.services.i18n.translator(person.locale if person else None)
+
+
+_checkpoints: set[asyncio.Task[None]] = set()
+
+
+def _checkpoint_after_commit(services: Services) -> None:
+    """The WAL still holds page images with the erased values: once the withdrawal has committed, copy it
+    into the database file and truncate it. The checkpoint takes the database's lock, which this turn's
+    transaction holds until it has committed, so it cannot run earlier."""
+    checkpoint = getattr(services.db, "checkpoint", None)  # storage.db.Database has it; test doubles may not
+    if checkpoint is None:
+        return
+
+    async def run() -> None:
+        try:
+            if not await checkpoint():
+                log.warning("WAL checkpoint after a withdrawal was partial; the next one completes it")
+        except Exception:
+            log.exception("WAL checkpoint after a withdrawal failed")
+
+    task = asyncio.create_task(run())
+    _checkpoints.add(task)
+    task.add_done_callback(_checkpoints.discard)

@@ -71,9 +71,13 @@ def main_menu_keyboard(t: Translator) -> ReplyKeyboardMarkup:
 
 def privacy_keyboard(t: Translator, consented: bool) -> InlineKeyboardMarkup:
     if consented:
-        button = InlineKeyboardButton(t("privacy.button_withdraw"), callback_data=data(PRIVACY, "withdraw"))
-    else:
-        button = InlineKeyboardButton(t("consent.button_reconsider"), callback_data=data(CONSENT, "show"))
+        return InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(t("privacy.button_export"), callback_data=data(PRIVACY, "export"))],
+                [InlineKeyboardButton(t("privacy.button_withdraw"), callback_data=data(PRIVACY, "withdraw"))],
+            ]
+        )
+    button = InlineKeyboardButton(t("consent.button_reconsider"), callback_data=data(CONSENT, "show"))
     return InlineKeyboardMarkup([[button]])
 
 

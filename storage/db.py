@@ -57,6 +57,9 @@ class Database:
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
         await conn.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten values are zeroed on their page, not left in free space for a file reader
+        # (the default differs between SQLite builds). See also `checkpoint`, for the old pages in the WAL.
+        await conn.execute("PRAGMA secure_delete=ON")
         db = cls(conn)
         if migrate:
             await db.migrate()
@@ -77,6 +80,14 @@ class Database:
                 raise
             else:
                 await self._conn.execute("COMMIT")
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate it, so that the page images written before an
+        erasure (which still hold the erased values) leave the disk now, not at some later checkpoint.
+        False when another process's reader kept it from completing (it then completes at a later one)."""
+        async with self._lock, self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            row = await cursor.fetchone()
+        return row is None or row[0] == 0
 
     async def close(self) -> None:
         await self._conn.close()

@@ -6,7 +6,7 @@ core small in-memory fakes and a second backend can arrive without touching eith
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -205,6 +205,40 @@ class ReportRepository(Protocol):
     async def directory(self, community_id: int) -> Sequence[ServiceRecord]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """Everything kept about one person as a resident (PIPL's right of access): what /privacy counts and what
+    its export holds. Rows are plain mappings with readable keys, ready to be written out as JSON."""
+
+    telegram_id: int
+    profile: Mapping[str, Any]
+    requests: Sequence[Mapping[str, Any]]  # each with its attachments and history
+    votes: Sequence[Mapping[str, Any]]
+    dialog: Mapping[str, Any] | None  # the chat's dialog step and its typed answers (an unfinished request)
+    messages_to_you: Sequence[Mapping[str, Any]]  # the outbox rows to their chat
+    messages_about_you: Sequence[Mapping[str, Any]]  # outbox rows to others that name one of their requests
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What an erasure did; `rewrite` are messages already sent to others about the person's requests
+    (chat id, message id, reference), to be blanked in those chats too."""
+
+    requests: int
+    messages: int
+    rewrite: tuple[tuple[int, int, str], ...] = ()
+
+
+class PrivacyRepository(Protocol):
+    """What a person's withdrawal of consent and their right of access read and erase (core.privacy)."""
+
+    async def own_requests(self, resident_id: int) -> Sequence[RequestRecord]: ...
+    async def personal_data(self, telegram_id: int) -> PersonalData: ...
+    async def erase(
+        self, resident_id: int, now: datetime, need_mark: str, mask_note: Callable[[str], str | None]
+    ) -> Erased: ...
+
+
 class UnitOfWork(Protocol):
     """What one transaction offers: the repositories, all bound to the same transaction."""
 
@@ -230,3 +264,5 @@ class UnitOfWork(Protocol):
     def reports(self) -> ReportRepository: ...
     @property
     def votes(self) -> VoteRepository: ...
+    @property
+    def privacy(self) -> PrivacyRepository: ...

@@ -10,6 +10,7 @@ from storage.sqlite.communities import SqliteCommunities
 from storage.sqlite.dialogs import SqliteDialogs
 from storage.sqlite.invites import SqliteInvites
 from storage.sqlite.outbox import SqliteOutbox
+from storage.sqlite.privacy import SqlitePrivacy
 from storage.sqlite.providers import SqliteProviders
 from storage.sqlite.reports import SqliteReports
 from storage.sqlite.requests import SqliteRequests
@@ -31,3 +32,4 @@ class Session:
         self.broadcasts = SqliteBroadcasts(conn)
         self.reports = SqliteReports(conn)
         self.votes = SqliteVotes(conn)
+        self.privacy = SqlitePrivacy(conn)

@@ -85,12 +85,14 @@ class SqliteUsers:
         )
 
     async def forget_personal_data(self, telegram_id: int, now: datetime) -> None:
-        """Back to what is kept before consent: the id and the language. Granted roles stay
-        (staff and providers are registered by the community, not by the person)."""
+        """Back to what is kept before consent: the id and the language (and, set by the caller, when they
+        said no). Even when we first met is forgotten. Granted roles stay (staff and providers are registered
+        by the community, not by the person). A withdrawal erases their requests too: core.privacy."""
+        stamp = to_db_time(now)
         await self._conn.execute(
-            "UPDATE users SET community_id = NULL, building = NULL, consent_at = NULL, updated_at = ? "
-            "WHERE telegram_id = ?",
-            (to_db_time(now), telegram_id),
+            "UPDATE users SET community_id = NULL, building = NULL, consent_at = NULL, announcements_muted = 0, "
+            "created_at = ?, updated_at = ? WHERE telegram_id = ?",
+            (stamp, stamp, telegram_id),
         )
         await self._conn.execute("DELETE FROM user_roles WHERE telegram_id = ? AND role = 'resident'", (telegram_id,))
         # Their requests stay (statistics, the providers' history) but lose how to reach them.
