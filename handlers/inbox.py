@@ -194,7 +194,9 @@ async def in_group(update: Update, context: SansheContext, turn: Turn) -> None:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.exception("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    """The one place an unexpected exception ends: the turn's transaction has already rolled back (the update
+    stays unrecorded, so it is not marked processed); log it once with the update id and apologise."""
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     services = getattr(context.bot_data, "services", None)
@@ -202,6 +204,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     user = update.effective_user
     t = services.i18n.translator(services.i18n.guess_locale(user.language_code if user else None))
+    if update.callback_query is not None:  # stop the button's spinner
+        try:
+            await update.callback_query.answer(t("error.generic"))
+        except Exception:
+            log.info("could not answer the callback of update %s", update.update_id)
     try:
         await context.bot.send_message(update.effective_chat.id, t("error.generic"))
     except Exception:  # the apology itself failing must not loop back into this handler
