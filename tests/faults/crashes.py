@@ -251,10 +251,7 @@ async def run(workdir: Path, *, kills: int, max_episodes: int) -> dict[str, Any]
                 await announcement_episode(staff, residents, patient, tally.episodes)
             else:
                 residents.append(await resident_episode(client, patient, chen, tally.episodes))
-        # Let what is still queued go out (a dead process's claims lapse after the lease), then stop.
-        await asyncio.sleep(LEASE_S + 1.0)
-        await bot.revive_if_dead()
-        await asyncio.sleep(1.0)
+        await drained(db_path, bot)  # a dead process's claims lapse after the lease; then they go out
         await bot.stop()
         doubled = await messages_doubled(db_path, [chen, volunteer, *residents])
     figures = audit(db_path)
@@ -273,6 +270,17 @@ async def run(workdir: Path, *, kills: int, max_episodes: int) -> dict[str, Any]
         "seconds": round(time.monotonic() - started, 1),
         "lost_where": tally.lost_where[:10],
     }
+
+
+async def drained(db_path: Path, bot: BotProcess, limit_s: float = 60.0) -> None:
+    """Wait until the outbox has nothing pending (restarting a bot that died meanwhile), at most `limit_s`."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        await bot.revive_if_dead()
+        with sqlite3.connect(db_path) as conn:
+            if conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").fetchone()[0] == 0:
+                return
+        await asyncio.sleep(0.25)
 
 
 def audit(db_path: Path) -> dict[str, Any]:
@@ -324,3 +332,51 @@ def schedule(length: int) -> list[str]:
         plan.extend(f"{point}:{1 + (n * 5 + i * 3) % 13}" for i, point in enumerate(POINTS))
         n += 1
     return plan[:length]
+
+
+async def two_processes(workdir: Path, *, residents: int) -> dict[str, Any]:
+    """Two `sanshe run` on one SQLite file (no kills): residents file needs at the same time, pushes and notices
+    flow through both processes' outbox senders; the leases must keep every message single."""
+    db_path = workdir / "two.db"
+    await seeded_city(db_path)
+    tally = Tally()
+    started = time.monotonic()
+    async with SandboxServer() as server, SandboxClient(server.base_url) as client:
+        first = BotProcess(server.base_url, db_path, workdir, [], tally)
+        second = BotProcess(server.base_url, db_path, workdir, [], tally)
+        await first.start()
+        await second.start()
+        patient = Patient(first, tally)
+        chen = await client.user(CHEN, first_name="陈社工")
+        volunteer = await client.user(VOLUNTEER.telegram_id, first_name="小李")
+        for person in (chen, volunteer):
+            await person.send_command("start")
+            await patient.message(person, "欢迎使用")
+        people = [await client.user(first_name=f"居民{n}") for n in range(residents)]
+
+        async def intake(resident: SimUser) -> None:
+            for kind, what, expected in INTAKE:
+                if kind == "command":
+                    await resident.send_command(what)
+                elif kind == "text":
+                    await resident.send_text(what)
+                elif not await patient.press(resident, what):
+                    return
+                if await patient.message(resident, expected) is None:
+                    return
+
+        await asyncio.gather(*(intake(r) for r in people))
+        await drained(db_path, first)  # the pushes go out, one a second to each provider
+        await first.stop()
+        await second.stop()
+        doubled = await messages_doubled(db_path, [chen, volunteer, *people])
+    figures = audit(db_path)
+    return {
+        "two_process_residents": residents,
+        "two_process_requests_filed": len(figures["residents_filed"]),
+        "two_process_requests_doubled": figures["requests_doubled"],
+        "two_process_updates_lost": figures["updates_lost"],
+        "two_process_replies_lost": tally.replies_lost + figures["outbox_pending_at_end"],
+        "two_process_messages_doubled": doubled,
+        "two_process_seconds": round(time.monotonic() - started, 1),
+    }
