@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from storage.records import (
+    Application,
     Broadcast,
     BroadcastCounts,
     Candidate,
@@ -129,6 +130,10 @@ class ProviderRepository(Protocol):
     async def offer_facts(
         self, since: datetime, until: datetime, community_id: int | None = None
     ) -> Sequence[OfferFact]: ...
+    async def apply(self, provider_id: int, community_id: int, invited_by: int | None, now: datetime) -> int: ...
+    async def application(self, application_id: int) -> Application | None: ...
+    async def applications(self, provider_id: int) -> Sequence[Application]: ...
+    async def decide(self, application_id: int, approve: bool, decided_by: int, now: datetime) -> bool: ...
 
 
 class InviteRepository(Protocol):

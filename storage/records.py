@@ -197,6 +197,18 @@ class OfferFact:
 
 
 @dataclass(frozen=True, slots=True)
+class Application:
+    """A provider's ask to serve a community they were not invited to; its staff approve or refuse it."""
+
+    id: int
+    provider_id: int
+    community_id: int
+    status: str  # 'pending', 'approved' or 'refused'
+    invited_by: int | None = None
+    decided_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Invite:
     code: str
     kind: str

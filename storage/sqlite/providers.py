@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import Candidate, Offer, OfferFact, OpenRound, Provider, from_db_time, to_db_time
+from storage.records import Application, Candidate, Offer, OfferFact, OpenRound, Provider, from_db_time, to_db_time
 
 # A provider's tasks that still need them.
 _OPEN = "('accepted', 'in_progress')"
@@ -60,7 +60,9 @@ class SqliteProviders:
         await self._conn.execute("UPDATE providers SET on_duty = ? WHERE telegram_id = ?", (int(on_duty), telegram_id))
 
     async def candidates(self, service_id: str, community_id: int, request_id: int) -> Sequence[Candidate]:
-        """Offers the service, serves the community, on duty, reachable, not yet offered this request."""
+        """Offers the service, serves the community, on duty, reachable, not yet offered this request.
+        "Serves" is provider_communities only: a community the provider merely asked to serve (a pending
+        community_applications row) does not count until its staff approve."""
         async with self._conn.execute(
             "SELECT p.telegram_id, "
             f"(SELECT COUNT(*) FROM requests r WHERE r.provider_id = p.telegram_id AND r.status IN {_OPEN}), "
@@ -191,3 +193,66 @@ class SqliteProviders:
             )
             for r in rows
         ]
+
+    # Asking to serve a community one was not invited to (community_applications, migration 0012).
+
+    async def apply(self, provider_id: int, community_id: int, invited_by: int | None, now: datetime) -> int:
+        """Record a pending ask; an ask already pending for the same community is kept (its id returned)."""
+        await self._conn.execute(
+            "INSERT INTO community_applications (provider_id, community_id, invited_by, requested_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (provider_id, community_id) WHERE status = 'pending' DO NOTHING",
+            (provider_id, community_id, invited_by, to_db_time(now)),
+        )
+        async with self._conn.execute(
+            "SELECT id FROM community_applications WHERE provider_id = ? AND community_id = ? AND status = 'pending'",
+            (provider_id, community_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def application(self, application_id: int) -> Application | None:
+        async with self._conn.execute(
+            f"SELECT {_APPLICATION} FROM community_applications WHERE id = ?", (application_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _application(row) if row is not None else None
+
+    async def applications(self, provider_id: int) -> Sequence[Application]:
+        async with self._conn.execute(
+            f"SELECT {_APPLICATION} FROM community_applications WHERE provider_id = ? ORDER BY id", (provider_id,)
+        ) as cursor:
+            return [_application(r) for r in await cursor.fetchall()]
+
+    async def decide(self, application_id: int, approve: bool, decided_by: int, now: datetime) -> bool:
+        """Approve or refuse a still-pending ask (of two presses at once exactly one wins); approving makes
+        the provider serve the community."""
+        cursor = await self._conn.execute(
+            "UPDATE community_applications SET status = ?, decided_by = ?, decided_at = ? "
+            "WHERE id = ? AND status = 'pending'",
+            ("approved" if approve else "refused", decided_by, to_db_time(now), application_id),
+        )
+        if cursor.rowcount != 1:
+            return False
+        if approve:
+            await self._conn.execute(
+                "INSERT OR IGNORE INTO provider_communities (telegram_id, community_id) "
+                "SELECT provider_id, community_id FROM community_applications WHERE id = ?",
+                (application_id,),
+            )
+        return True
+
+
+_APPLICATION = "id, provider_id, community_id, status, invited_by, decided_by"
+
+
+def _application(row: aiosqlite.Row) -> Application:
+    invited_by, decided_by = row[4], row[5]
+    return Application(
+        int(row[0]),
+        int(row[1]),
+        int(row[2]),
+        str(row[3]),
+        int(invited_by) if invited_by is not None else None,
+        int(decided_by) if decided_by is not None else None,
+    )

@@ -39,8 +39,9 @@ async def test_invite_register_and_receive_a_task(running: Running) -> None:
     (supervisor,) = await li.wait_for_messages()
     assert supervisor.button_texts() == ["陈社工"]
     await li.press("陈社工")
-    (done,) = await li.wait_for_messages()
+    done, menu = await li.wait_for_messages(2)
     assert done.text.startswith("登记完成，小李！")
+    assert menu.text.startswith("这里是服务人员菜单") and menu.button_texts() == ["📋 我的任务", "❓ 帮助"]
     async with running.db.transaction() as tx:
         registered = await tx.providers.get(li.id)
     assert registered is not None and registered.kind == "volunteer" and registered.supervisor_id == CHEN
