@@ -4,13 +4,9 @@ withdraw (then it is gone: core.privacy)."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from bot.i18n import Translator
 from core import onboarding
@@ -36,40 +32,6 @@ def _choice(update: Update, prefix: str) -> str:
     if callback is None or callback.prefix != prefix or len(callback.parts) != 1:
         return ""
     return callback.action
-
-
-@dataclass
-class _Document:
-    content: bytes
-    filename: str
-    caption: str
-
-
-def _then_send_documents(
-    func: Callable[[Update, SansheContext, Turn, list[_Document]], Awaitable[None]],
-) -> Callable[[Update, SansheContext], Awaitable[None]]:
-    """A turn handler that may leave files to send once its turn has committed and replied (the Turn has no
-    way to send a file)."""
-
-    @functools.wraps(func)
-    async def handler(update: Update, context: SansheContext) -> None:
-        documents: list[_Document] = []
-
-        async def body(update: Update, context: SansheContext, turn: Turn) -> None:
-            await func(update, context, turn, documents)
-
-        await turn_handler(body)(update, context)
-        chat = update.effective_chat
-        if chat is None:
-            return
-        for document in documents:
-            try:
-                await context.bot.send_document(chat.id, document.content, filename=document.filename,
-                                                caption=document.caption)  # fmt: skip
-            except TelegramError as exc:
-                log.info("could not send the data export to chat %s: %s", chat.id, exc)
-
-    return handler
 
 
 @turn_handler
@@ -176,8 +138,8 @@ async def privacy(update: Update, context: SansheContext, turn: Turn) -> None:
     turn.say(_summary(t, user, data), kb.privacy_keyboard(t, consented=True))
 
 
-@_then_send_documents
-async def privacy_pressed(update: Update, context: SansheContext, turn: Turn, documents: list[_Document]) -> None:
+@turn_handler
+async def privacy_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
     choice = _choice(update, kb.PRIVACY)
     t, user = turn.t, turn.user
     if user is None or not user.has_consented:
@@ -197,7 +159,8 @@ async def privacy_pressed(update: Update, context: SansheContext, turn: Turn, do
     elif choice == "export":
         data = await rights.personal_data(turn.tx, user)
         content = rights.export_document(data, t("privacy.export_about"), turn.now)
-        documents.append(_Document(content, f"sanshe-my-data-{turn.now:%Y%m%d}.json", t("privacy.export_caption")))
+        # Made in this turn, sent after its commit; the file itself never enters the outbox (only its caption).
+        turn.document(lambda: content, f"sanshe-my-data-{turn.now:%Y%m%d}.json", t("privacy.export_caption"))
         turn.answer(t("privacy.export_ready"))
     else:
         turn.answer(t("common.stale_button"))

@@ -41,8 +41,9 @@ class _Send:
 
 @dataclass
 class _Photo:
-    render: Callable[[], bytes]  # makes the PNG; CPU work, run in a worker thread after commit
+    render: Callable[[], bytes]  # makes the PNG (or the file); CPU work, run in a worker thread after commit
     caption: str
+    filename: str | None = None  # set: sent as a document (a file to keep), not as a picture
 
 
 @dataclass
@@ -90,6 +91,11 @@ class Turn:
         """Send a picture with a caption. `render` draws its PNG once the transaction has committed, in a
         worker thread, so neither the database nor the event loop waits while a chart is drawn."""
         self._out.append(_Photo(render, caption))
+
+    def document(self, render: Callable[[], bytes], filename: str, caption: str) -> None:
+        """Send a file (an export, a poster) with a caption; made after the commit like a photo. After a crash
+        between the commit and the send, the caption arrives alone: the person can ask for the file again."""
+        self._out.append(_Photo(render, caption, filename))
 
     def edit_trigger(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Replace the message whose button was pressed (so old buttons cannot be pressed again)."""
@@ -232,13 +238,18 @@ async def _patiently(send: Callable[[], Awaitable[Any]]) -> Any:
 
 
 async def _send_photo(bot: Any, chat_id: int, item: _Photo) -> Any:
-    await _quietly(bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO))
+    action = ChatAction.UPLOAD_DOCUMENT if item.filename else ChatAction.UPLOAD_PHOTO
+    await _quietly(bot.send_chat_action(chat_id, action))
     try:
-        png = await asyncio.to_thread(item.render)
-    except Exception:  # a picture that cannot be drawn must not swallow the words that go with it
-        log.exception("could not draw a picture for chat %s; sending its caption alone", chat_id)
+        content = await asyncio.to_thread(item.render)
+    except Exception:  # a file that cannot be made must not swallow the words that go with it
+        log.exception("could not make a file for chat %s; sending its caption alone", chat_id)
         return await _patiently(lambda: bot.send_message(chat_id, item.caption))
-    return await _patiently(lambda: bot.send_photo(chat_id, png, caption=item.caption))
+    if item.filename:
+        return await _patiently(
+            lambda: bot.send_document(chat_id, content, filename=item.filename, caption=item.caption)
+        )
+    return await _patiently(lambda: bot.send_photo(chat_id, content, caption=item.caption))
 
 
 async def _quietly(call: Awaitable[Any]) -> None:
