@@ -19,7 +19,7 @@ def normalize_building(text: str) -> str:
     cleaned = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
     if not cleaned or len(cleaned) > MAX_LENGTH:
         raise BadBuilding(text)
-    if cleaned.isdigit():
+    if cleaned.isascii() and cleaned.isdigit():  # not '❶' or '𑁙', which isdigit() accepts and int() refuses
         return f"{int(cleaned)}栋"
     if m := _NUMBERED.match(cleaned):
         number = m[1] if not m[1].isdigit() else str(int(m[1]))

@@ -225,14 +225,14 @@ async def announcement_episode(staff: SimUser, residents: list[SimUser], patient
         await patient.message(resident, text)
 
 
-async def run(workdir: Path, *, kills: int, max_episodes: int) -> dict[str, Any]:
+async def run(workdir: Path, *, kills: int, max_episodes: int, seed: int = 0) -> dict[str, Any]:
     """Episodes until `kills` kills have landed (or `max_episodes`); the figures as one dict."""
     db_path = workdir / "crash.db"
     await seeded_city(db_path)
     tally = Tally()
     started = time.monotonic()
     async with SandboxServer() as server, SandboxClient(server.base_url) as client:
-        bot = BotProcess(server.base_url, db_path, workdir, schedule(kills * 3), tally)
+        bot = BotProcess(server.base_url, db_path, workdir, schedule(kills * 3, seed), tally)
         patient = Patient(bot, tally)
         await bot.start()
         chen = await client.user(CHEN, first_name="陈社工")
@@ -267,6 +267,7 @@ async def run(workdir: Path, *, kills: int, max_episodes: int) -> dict[str, Any]
         "messages_doubled": doubled,
         "requests_filed": submitted,
         "updates_processed": figures["updates_processed"],
+        "kill_tracebacks": bot.log.read_text(errors="replace").count("Traceback (most recent call last)"),
         "seconds": round(time.monotonic() - started, 1),
         "lost_where": tally.lost_where[:10],
     }
@@ -323,11 +324,11 @@ async def seeded_city(db_path: Path) -> None:
     await db.close()
 
 
-def schedule(length: int) -> list[str]:
+def schedule(length: int, seed: int = 0) -> list[str]:
     """Failpoints for successive processes, every point in turn, the n-th hit varying so that kills land at
     different steps (deterministic: the same list every run)."""
     plan: list[str] = []
-    n = 0
+    n = seed
     while len(plan) < length:
         plan.extend(f"{point}:{1 + (n * 5 + i * 3) % 13}" for i, point in enumerate(POINTS))
         n += 1

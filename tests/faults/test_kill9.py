@@ -19,6 +19,7 @@ async def test_kills_at_every_point_lose_nothing_and_double_no_request(tmp_path:
     assert figures["updates_lost"] == 0, figures
     assert figures["replies_lost"] == 0, figures
     assert figures["requests_lost"] == 0 and figures["requests_doubled"] == 0, figures
+    assert figures["kill_tracebacks"] == 0, figures
     # Only a kill between a send and its mark can double a message, and each at most one.
     assert figures["messages_doubled"] <= figures["kills"], figures
 

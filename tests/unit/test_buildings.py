@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from core.buildings import BadBuilding, normalize_building
@@ -20,3 +22,9 @@ def test_the_ways_people_write_a_building(typed: str, kept: str) -> None:
 def test_empty_or_overlong_is_refused(typed: str) -> None:
     with pytest.raises(BadBuilding):
         normalize_building(typed)
+
+
+@pytest.mark.parametrize("typed", ["❶", "𑁙¹", "⓵栋", "፩"])
+def test_digits_that_int_refuses_are_kept_as_names_not_a_crash(typed: str) -> None:
+    # str.isdigit() accepts these; int() does not (found by tests/faults/test_fuzz.py).
+    assert normalize_building(typed) == unicodedata.normalize("NFKC", typed).upper()
