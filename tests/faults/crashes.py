@@ -1,12 +1,13 @@
 """Kill -9 at chosen points: the real bot as a subprocess (`python -m bot run`) against the sandbox, killed by
 its own failpoints (bot/failpoints.py), restarted, and checked afterwards for what a crash may not cost.
 
-One `Crashes` run shares a sandbox, a SQLite file and a bot process across many *episodes*. An episode is a
-resident's whole way — /start, language, consent, community, a need, a service, when, where, phone, note,
-submit — then the provider's push and 接单 with the contact, then the resident's news; or an announcement to a
-few dozen residents. Each episode runs with one failpoint armed (`name:n`, the n-th time it is reached). A
-step whose reply does not come is waited for patiently: if the bot died, it is restarted (unarmed) and the
-wait goes on; only a reply that never comes counts as lost.
+One `run` shares a sandbox and a SQLite file across many *episodes*. An episode is a resident's whole way —
+/start, language, consent, community, a need, a service, when, where, phone, note, submit — then the provider's
+push, 接单 with the contact, 完成 with a note and the resident's news; or, every fourth, an announcement to the
+residents so far. Every bot process starts with the next failpoint of a fixed plan armed (`name:n`: killed the
+n-th time it reaches that point), so processes die at every point and at different steps. A step whose reply
+does not come is waited for patiently: if the bot died it is restarted (with the next failpoint) and the wait
+goes on; only a reply that never comes counts as lost.
 
 Counted at the end, from the database and the sandbox (never from the bot's own word):
     updates_lost      update ids the sandbox issued that were never processed (`processed_updates` has gaps)
@@ -62,6 +63,7 @@ POINTS = ("update.fetched", "turn.before_commit", "turn.committed", "reply.sent"
 @dataclass
 class Tally:
     kills: int = 0
+    kills_at: Counter[str] = field(default_factory=Counter)  # failpoint name → kills that landed there
     restarts: int = 0
     episodes: int = 0
     replies_lost: int = 0
@@ -72,13 +74,15 @@ class BotProcess:
     """`python -m bot run` on the sandbox. Each start arms the next failpoint of the plan, so every process
     lives until its failpoint kills it (or until the run ends)."""
 
-    def __init__(self, base_url: str, db_path: Path, workdir: Path, plan: list[str], tally: Tally) -> None:
+    def __init__(
+        self, base_url: str, db_path: Path, workdir: Path, plan: list[str], tally: Tally, lease_s: float = LEASE_S
+    ) -> None:
         self._env = {k: v for k, v in os.environ.items() if not k.startswith("SANSHE_")}
         self._env.update(
             SANSHE_BOT_TOKEN=TOKEN,
             SANSHE_API_BASE_URL=f"{base_url}/bot",
             SANSHE_DATABASE_URL=f"sqlite:///{db_path}",
-            SANSHE_OUTBOX_LEASE_SECONDS=str(LEASE_S),
+            SANSHE_OUTBOX_LEASE_SECONDS=str(lease_s),
         )
         self._workdir, self._plan, self._tally = workdir, list(plan), tally
         self._process: asyncio.subprocess.Process | None = None
@@ -103,8 +107,7 @@ class BotProcess:
             await asyncio.wait_for(process.wait(), 0.01)
         except TimeoutError:
             return
-        if process.returncode == -9:
-            self._tally.kills += 1
+        self._count_kill(process)
         self._tally.restarts += 1
         await self.start()
 
@@ -119,8 +122,12 @@ class BotProcess:
             except TimeoutError:
                 process.kill()
                 await process.wait()
+        self._count_kill(process)
+
+    def _count_kill(self, process: asyncio.subprocess.Process) -> None:
         if process.returncode == -9:
             self._tally.kills += 1
+            self._tally.kills_at[self.armed.partition(":")[0]] += 1
 
 
 class Patient:
@@ -265,6 +272,9 @@ async def run(workdir: Path, *, kills: int, max_episodes: int, seed: int = 0) ->
         "requests_lost": figures["submitted_without_request"],
         "requests_doubled": figures["requests_doubled"],
         "messages_doubled": doubled,
+        # Only these kills fall between Telegram's answer and the mark: the one case a message may go twice.
+        "kills_between_send_and_mark": tally.kills_at["reply.sent"] + tally.kills_at["outbox.sent"],
+        "kills_at": dict(tally.kills_at),
         "requests_filed": submitted,
         "updates_processed": figures["updates_processed"],
         "kill_tracebacks": bot.log.read_text(errors="replace").count("Traceback (most recent call last)"),
@@ -343,8 +353,10 @@ async def two_processes(workdir: Path, *, residents: int) -> dict[str, Any]:
     tally = Tally()
     started = time.monotonic()
     async with SandboxServer() as server, SandboxClient(server.base_url) as client:
-        first = BotProcess(server.base_url, db_path, workdir, [], tally)
-        second = BotProcess(server.base_url, db_path, workdir, [], tally)
+        # The production lease: nobody dies here, and a live process may hold SQLite's write lock for seconds
+        # (the first need of a process builds the matcher inside its turn), which a 2 s lease would not outlast.
+        first = BotProcess(server.base_url, db_path, workdir, [], tally, lease_s=30)
+        second = BotProcess(server.base_url, db_path, workdir, [], tally, lease_s=30)
         await first.start()
         await second.start()
         patient = Patient(first, tally)
