@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from bot.cli_catalog import CatalogueUnusable, read_catalogue
+from bot.cli_catalog import CatalogueUnusable, read_catalogue, row_line
 from bot.cli_db import CliError, in_transaction
 from bot.cli_text import both
 from core.catalog import RowError, ServiceEntry
@@ -108,7 +108,7 @@ def _text_file(path: Path) -> Path:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise _Unusable(f"{path}: {RowError(line, both('cli.match.not_utf8'))}") from exc
+        raise _Unusable(f"{path}: {row_line(RowError.of(line, 'cli.match.not_utf8'))}") from exc
     return path
 
 

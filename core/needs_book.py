@@ -32,5 +32,7 @@ def open_needs(facts: Iterable[NeedFact], now: datetime) -> list[OpenGroup]:
         key = fact.category or UNMATCHED
         counts[key] = counts.get(key, 0) + 1
         oldest[key] = min(oldest.get(key, fact.submitted_at), fact.submitted_at)
-    order = [c.code for c in CATEGORIES] + [UNMATCHED]
+    # A community's own categories (created by a catalogue import) come after the built-in ones, by name.
+    builtin = [c.code for c in CATEGORIES]
+    order = builtin + sorted(k for k in counts if k not in builtin and k != UNMATCHED) + [UNMATCHED]
     return [OpenGroup(key, counts[key], now - oldest[key]) for key in order if key in counts]

@@ -16,6 +16,7 @@ by long polls on the server, not by busy polling.
 
 from __future__ import annotations
 
+import base64
 from types import TracebackType
 from typing import Any
 
@@ -151,6 +152,13 @@ class SimUser:
 
     async def send_voice(self, duration: int = 3) -> int:
         return await self._send({"voice": {"duration": duration}})
+
+    async def send_document(
+        self, data: bytes, file_name: str, *, mime_type: str | None = None, caption: str | None = None
+    ) -> int:
+        """A file (a spreadsheet, a PDF) with these bytes, downloadable by the bot via getFile."""
+        spec = {"data": base64.b64encode(data).decode(), "file_name": file_name, "mime_type": mime_type}
+        return await self._send({"document": {**spec, "caption": caption}})
 
     async def send_sticker(self, emoji: str = "👍") -> int:
         return await self._send({"sticker": {"emoji": emoji}})

@@ -115,6 +115,13 @@ def user_voice(files: FileStore, duration: int) -> dict[str, Any]:
     return {**stored.base_json(), "duration": duration, "mime_type": "audio/ogg"}
 
 
+def user_document(files: FileStore, data: bytes, file_name: str, mime_type: str | None) -> dict[str, Any]:
+    """A file the user sends (a spreadsheet, a PDF): stored as sent, downloadable by the bot via getFile."""
+    mime = mime_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+    ext = posixpath.splitext(file_name)[1] or ".bin"
+    return document_json(files.add(data, folder="documents", ext=ext, mime_type=mime, file_name=file_name))
+
+
 def user_sticker(files: FileStore, emoji: str) -> dict[str, Any]:
     stored = files.add(make_sticker(), folder="stickers", ext="webp", mime_type="image/webp", size=(512, 512))
     return {

@@ -11,13 +11,14 @@ collapses and can be reopened); users cannot edit or delete their own messages.
 
 from __future__ import annotations
 
+import base64
 import copy
 import time
 from typing import Any
 
 from sandbox.formatting import command_entities
 from sandbox.markup import inline_buttons, reply_buttons
-from sandbox.media import user_photo, user_sticker, user_voice
+from sandbox.media import user_document, user_photo, user_sticker, user_voice
 from sandbox.state import BotState, CallbackRecord, Chat, SimUserRecord, StoredMessage, World, now
 
 DEFAULT_LOCATION = (39.9042, 116.4074)  # Beijing, used by request_location buttons
@@ -104,7 +105,16 @@ def _content(world: World, user: SimUserRecord, body: dict[str, Any]) -> tuple[d
     if "sticker" in body:
         emoji = str((body["sticker"] or {}).get("emoji", "👍"))
         return {"sticker": user_sticker(world.files, emoji)}, "sticker"
-    raise ControlError(400, "body needs one of: text, contact, location, photo, voice, sticker")
+    if "document" in body:
+        spec = body["document"] or {}
+        try:
+            data = base64.b64decode(str(spec.get("data", "")), validate=True)
+        except ValueError as exc:
+            raise ControlError(400, "document.data must be base64") from exc
+        document = user_document(world.files, data, str(spec.get("file_name") or "file"), spec.get("mime_type"))
+        caption = spec.get("caption")
+        return {"document": document, **({"caption": str(caption)} if caption else {})}, "document"
+    raise ControlError(400, "body needs one of: text, contact, location, photo, voice, sticker, document")
 
 
 def _find_inline(chat: Chat, label: str, message_id: int | None) -> tuple[StoredMessage, dict[str, Any]]:

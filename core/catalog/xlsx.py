@@ -12,25 +12,35 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from xml.parsers import expat
 
-from core.catalog.csv_io import ALL_COLUMNS, CatalogParseResult, catalog_row, parse_catalog, parse_catalog_rows
+from core.catalog.columns import ALL_COLUMNS
+from core.catalog.csv_io import CatalogParseResult, catalog_row, parse_catalog, parse_catalog_rows
 from core.catalog.entry import ServiceEntry
+from core.catalog.problems import RowError
 
 SHEET_NAME = "服务目录"
 # Spreadsheet widths in characters (a CJK character counts as two), one per ALL_COLUMNS entry.
-_WIDTHS = {"description": 48, "keywords": 30, "organization": 24, "communities": 24, "eligibility": 24}
+_WIDTHS = {
+    "description": 48, "keywords": 30, "organization": 24, "communities": 24, "eligibility": 24,
+    "phone": 16, "address": 30, "hours": 20, "fee": 16,
+}  # fmt: skip
 _DEFAULT_WIDTH = 14
-
-
-_NOT_A_WORKBOOK = "文件不是有效的 Excel 工作簿（.xlsx），请在 Excel 中另存为 .xlsx / not a valid .xlsx workbook"
-_HAS_DTD = "文件不是有效、安全的 Excel 工作簿（含 DTD），请在 Excel 中另存为 .xlsx / not a valid or safe .xlsx (DTD)"
+# What the parts of a workbook may add up to once unpacked: a catalogue of 10,000 services is a few tens of
+# megabytes of XML; a small file that unpacks to gigabytes is a zip bomb.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Rows read from a sheet, besides the services themselves (title rows, blank rows, notes), when a limit is set.
+_SLACK_ROWS = 1000
 
 
 class WorkbookError(ValueError):
-    """The file is not a workbook that can be read; the message is one bilingual line, Chinese first."""
+    """The file is not a workbook that can be read; `key` names the reason in the locale catalogues."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 def parse_catalog_file(path: str | Path) -> CatalogParseResult:
@@ -40,13 +50,20 @@ def parse_catalog_file(path: str | Path) -> CatalogParseResult:
 
 
 def cell_text(value: object) -> str:
-    """A cell as the text a CSV would hold: None is empty, 1001 and 1001.0 are both "1001", TRUE is "TRUE"."""
+    """A cell as the text a CSV would hold: None is empty, 1001 and 1001.0 are both "1001", TRUE is "TRUE",
+    a time 08:30, a date 2026-11-28."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value).upper()  # what Excel shows; `active` reads it as true/false
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # Excel keeps every number as a float: a typed id 1001 must not become "1001.0"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour, value.minute) != (0, 0) else value.date().isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value)
 
 
@@ -56,35 +73,42 @@ def parse_catalog_xlsx(path: str | Path) -> CatalogParseResult:
     return parse_catalog_xlsx_bytes(Path(path).read_bytes())
 
 
-def parse_catalog_xlsx_bytes(data: bytes) -> CatalogParseResult:
-    """Parse catalogue workbook bytes (e.g. a document uploaded to the bot): the first worksheet only."""
-    return parse_catalog_rows(_from_header(_first_sheet_rows(data)))
+def parse_catalog_xlsx_bytes(data: bytes, *, max_rows: int | None = None) -> CatalogParseResult:
+    """Parse catalogue workbook bytes (e.g. a document sent to the bot): the first worksheet only. Cells to the
+    right of the header are notes beside the table, ignored."""
+    limit = None if max_rows is None else max_rows + _SLACK_ROWS
+    return parse_catalog_rows(_first_sheet_rows(data, limit), notes_beside=True, max_rows=max_rows)
 
 
-def _first_sheet_rows(data: bytes) -> list[tuple[int, list[str]]]:
+def _first_sheet_rows(data: bytes, limit: int | None) -> list[tuple[int, list[str]] | RowError]:
     from openpyxl import load_workbook
 
     workbook = None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise WorkbookError("catalog.error.xlsx_too_big")
             _refuse_dtd(archive)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         if not workbook.worksheets:
-            raise WorkbookError("工作簿里没有工作表 / the workbook has no worksheet")
+            raise WorkbookError("catalog.error.no_sheet")
         sheet = workbook.worksheets[0]
         # The stored size can be wrong (some programs write A1:A1): read every row that is really there.
         sheet.reset_dimensions()
-        return [
-            (number, [cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        rows: list[tuple[int, list[str]] | RowError] = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if limit is not None and number > limit:
+                rows.append(RowError.of(number, "catalog.error.too_many_rows", limit=limit))
+                break
+            rows.append((number, [cell_text(value) for value in values]))
+        return rows
     except WorkbookError:
         raise
     except Exception as exc:
         # A broken workbook fails anywhere inside openpyxl, with whatever it meets first (BadZipFile, KeyError,
         # IndexError, XML ParseError ...), and the sheet is only parsed while its rows are read. Whatever it is,
         # the file cannot be read: one clear line, never a traceback.
-        raise WorkbookError(_NOT_A_WORKBOOK) from exc
+        raise WorkbookError("catalog.error.not_xlsx") from exc
     finally:
         if workbook is not None:
             workbook.close()
@@ -100,7 +124,7 @@ def _refuse_dtd(archive: zipfile.ZipFile) -> None:
     installed. Only each part's prolog is parsed (expat, so any encoding the part declares is understood)."""
 
     def doctype(*_: object) -> None:
-        raise WorkbookError(_HAS_DTD)
+        raise WorkbookError("catalog.error.xlsx_dtd")
 
     def root(*_: object) -> None:
         raise _PrologEnd
@@ -116,18 +140,6 @@ def _refuse_dtd(archive: zipfile.ZipFile) -> None:
                 parser.ParseFile(part)
             except _PrologEnd:
                 continue
-
-
-def _from_header(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
-    """The rows from the first non-empty one (the header) on. The header is padded to the widest row, so that a
-    note typed beside the table is an unnamed (ignored) column, as in a CSV, not a cell beyond the header."""
-    start = next((i for i, (_, cells) in enumerate(rows) if any(cell.strip() for cell in cells)), None)
-    if start is None:
-        return []
-    rows = rows[start:]
-    width = max(len(cells) for _, cells in rows)
-    header_line, header = rows[0]
-    return [(header_line, header + [""] * (width - len(header))), *rows[1:]]
 
 
 def write_catalog_xlsx(path: str | Path, entries: Iterable[ServiceEntry], generated_at: datetime) -> None:

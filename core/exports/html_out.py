@@ -33,6 +33,12 @@ table.summary { width: auto; min-width: 60mm; break-inside: avoid; page-break-in
 """
 
 
+def _style(report: Report) -> str:
+    if not report.landscape:
+        return STYLE
+    return STYLE.replace("size: A4;", "size: A4 landscape;").replace("max-width: 210mm", "max-width: 297mm")
+
+
 def _text(value: Cell) -> str:
     if value is None:
         return ""
@@ -89,7 +95,7 @@ def render_html(report: Report) -> str:
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         f"<title>{escape(report.title)}</title>",
-        f"<style>{STYLE}</style></head><body>",
+        f"<style>{_style(report)}</style></head><body>",
         f"<h1>{escape(report.title)}</h1>",
         f'<p class="meta">{escape(report.subtitle)}　生成时间：{escape(zh_datetime(report.generated_at))}</p>',
         *_main_table(report),

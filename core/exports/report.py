@@ -50,6 +50,7 @@ class Report:
     table: Table
     summary: tuple[Section, ...] = ()
     summary_title: str = "汇总"
+    landscape: bool = False  # printed across the page (a wide table such as the service directory)
 
 
 def zh_date(value: datetime) -> str:

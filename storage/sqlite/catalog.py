@@ -1,4 +1,5 @@
-"""Organisations and services. Community and organisation names are created on demand by upsert."""
+"""Organisations, services and their categories. Community and organisation names are created on demand by
+upsert; a service's categories must exist first (`add_category`)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import ServiceRecord, to_db_time
+from storage.records import CategoryRecord, ServiceRecord, to_db_time
 
 # A service as ServiceRecord holds it; `s` is services, `o` its organisation (see SERVICE_TABLES).
 SERVICE_COLUMNS = (
     "s.service_id, s.name, s.category, s.description, s.keywords, o.name AS organization, s.eligibility, "
-    "s.active, (SELECT json_group_array(c.name) FROM service_communities sc "
-    "JOIN communities c ON c.id = sc.community_id WHERE sc.service_id = s.service_id) AS communities"
+    "s.active, s.phone, s.address, s.hours, s.fee, "
+    "(SELECT json_group_array(c.name) FROM service_communities sc "
+    "JOIN communities c ON c.id = sc.community_id WHERE sc.service_id = s.service_id) AS communities, "
+    "(SELECT json_group_array(category) FROM (SELECT x.category FROM service_categories x "
+    "WHERE x.service_id = s.service_id AND x.position > 0 ORDER BY x.position)) AS other_categories"
 )
 SERVICE_TABLES = "services s LEFT JOIN organizations o ON o.id = s.organization_id"
 
@@ -30,6 +34,11 @@ def service_from_row(row: aiosqlite.Row) -> ServiceRecord:
         communities=tuple(sorted(json.loads(row["communities"]))),
         eligibility=row["eligibility"],
         active=bool(row["active"]),
+        other_categories=tuple(json.loads(row["other_categories"])),
+        phone=row["phone"],
+        address=row["address"],
+        hours=row["hours"],
+        fee=row["fee"],
     )
 
 
@@ -82,17 +91,26 @@ class SqliteCatalog:
         stamp = to_db_time(now)
         await self._conn.execute(
             "INSERT INTO services (service_id, name, category, description, keywords, organization_id, "
-            "eligibility, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "eligibility, active, phone, address, hours, fee, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(service_id) DO UPDATE SET name = excluded.name, category = excluded.category, "
             "description = excluded.description, keywords = excluded.keywords, "
             "organization_id = excluded.organization_id, eligibility = excluded.eligibility, "
-            "active = excluded.active, updated_at = excluded.updated_at",
+            "active = excluded.active, phone = excluded.phone, address = excluded.address, "
+            "hours = excluded.hours, fee = excluded.fee, updated_at = excluded.updated_at",
             (
                 service.service_id, service.name, service.category, service.description,
                 json.dumps(list(service.keywords), ensure_ascii=False), organization_id,
-                service.eligibility, int(service.active), stamp, stamp,
+                service.eligibility, int(service.active), service.phone, service.address, service.hours,
+                service.fee, stamp, stamp,
             ),
         )  # fmt: skip
+        await self._conn.execute("DELETE FROM service_categories WHERE service_id = ?", (service.service_id,))
+        codes = list(dict.fromkeys((service.category, *service.other_categories)))
+        await self._conn.executemany(
+            "INSERT INTO service_categories (service_id, category, position) VALUES (?, ?, ?)",
+            [(service.service_id, code, position) for position, code in enumerate(codes)],
+        )
         await self._conn.execute("DELETE FROM service_communities WHERE service_id = ?", (service.service_id,))
         for community in service.communities:
             community_id = await self._community_id(community, now)
@@ -119,3 +137,24 @@ class SqliteCatalog:
     async def organization_names(self) -> set[str]:
         async with self._conn.execute("SELECT name FROM organizations") as cursor:
             return {row[0] for row in await cursor.fetchall()}
+
+    async def deactivate(self, service_ids: Iterable[str], now: datetime) -> None:
+        await self._conn.executemany(
+            "UPDATE services SET active = 0, updated_at = ? WHERE service_id = ?",
+            [(to_db_time(now), service_id) for service_id in service_ids],
+        )
+
+    async def categories(self) -> Sequence[CategoryRecord]:
+        async with self._conn.execute(
+            "SELECT code, name_zh, name_en, builtin FROM categories ORDER BY position, created_at, code"
+        ) as cursor:
+            return [CategoryRecord(row[0], row[1], row[2], bool(row[3])) for row in await cursor.fetchall()]
+
+    async def add_category(self, category: CategoryRecord, now: datetime) -> None:
+        """Add a category if its code is new (a category named in a catalogue file); keeps an existing one."""
+        await self._conn.execute(
+            "INSERT INTO categories (code, name_zh, name_en, builtin, position, created_at) "
+            "VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM categories), ?) "
+            "ON CONFLICT(code) DO NOTHING",
+            (category.code, category.name_zh, category.name_en, int(category.builtin), to_db_time(now)),
+        )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli_catalog import in_both, row_line
 from core.catalog import (
     CATEGORIES,
     MAX_NAME_LEN,
@@ -54,9 +55,9 @@ def test_parses_utf8_with_or_without_bom(tmp_path: Path, bom: bytes) -> None:
 
 
 def test_unknown_column_is_warned_and_ignored() -> None:
-    result = parse_catalog_text("service_id,name,category,phone\nS1,理发,elderly,12345\n")
+    result = parse_catalog_text("service_id,name,category,colour\nS1,理发,elderly,red\n")
     assert result.ok
-    assert len(result.warnings) == 1 and "phone" in result.warnings[0]
+    assert len(result.warnings) == 1 and "colour" in in_both(result.warnings[0].render)
     assert result.entries[0].description == ""
 
 
@@ -65,7 +66,7 @@ def test_missing_required_column_is_an_error_on_the_header_line() -> None:
     assert not result.ok
     assert result.entries == []
     assert [e.line for e in result.errors] == [1]
-    assert "category" in result.errors[0].reason
+    assert "category" in row_line(result.errors[0])
 
 
 def test_bad_rows_are_reported_with_their_physical_line_numbers() -> None:
@@ -75,20 +76,20 @@ def test_bad_rows_are_reported_with_their_physical_line_numbers() -> None:
         + "\n"  # line 4: blank, skipped
         + ",无编号,为老,,,,\n"  # line 5
         + "S1,重复,为老,,,,\n"  # line 6
-        + "S3,宠物美容,宠物,,,,\n"  # line 7
+        + f"S3,宠物美容,{'宠' * 21},,,,\n"  # line 7: a category name, not a sentence
         + f"S4,{'长' * (MAX_NAME_LEN + 1)},为老,,,,\n"  # line 8
         + "S5,好行,扶幼,,,,\n"  # line 9: fine
     )
     result = parse_catalog_text(text)
     assert not result.ok
     assert [e.line for e in result.errors] == [5, 6, 7, 8]
-    reasons = {e.line: e.reason for e in result.errors}
+    reasons = {e.line: row_line(e) for e in result.errors}
     assert "service_id" in reasons[5]
-    assert "第 2 行" in reasons[6] and "line 2" in reasons[6]
-    assert "宠物" in reasons[7] and "为老" in reasons[7] and "emergency" in reasons[7]
+    assert "与第 2 行重复" in reasons[6] and "line 2" in reasons[6]
+    assert "宠宠宠" in reasons[7] and "too long" in reasons[7]
     assert "too long" in reasons[8]
     assert [e.service_id for e in result.entries] == ["S1", "S5"]
-    assert str(result.errors[0]).startswith("第 5 行 / line 5:")
+    assert row_line(result.errors[0]).startswith("第 5 行：服务编号（service_id）为空 / line 5: empty service_id")
 
 
 def test_extra_cells_are_an_error_but_trailing_empty_cells_are_not() -> None:
@@ -101,7 +102,7 @@ def test_text_that_is_not_utf8_names_the_line() -> None:
     result = parse_catalog_bytes(data)
     assert not result.ok
     assert result.errors[0].line == 3
-    assert "UTF-8" in result.errors[0].reason
+    assert "UTF-8" in row_line(result.errors[0])
 
 
 def test_empty_file_is_an_error_and_header_only_is_a_warning() -> None:
@@ -141,15 +142,15 @@ def test_the_project_sample_catalogue_parses_cleanly() -> None:
 
 def test_an_unreadable_row_ends_the_file_as_an_error_on_its_line_and_earlier_rows_are_still_checked() -> None:
     long_cell = "x" * 140_000  # over the csv module's 131,072-character cap
-    result = parse_catalog_text(f"{HEADER}S1,理发,火星,,,,\nS2,洗澡,为老,{long_cell},,,\nS3,遛狗,为老,,,,\n")
-    assert [e.line for e in result.errors] == [2, 3] and "131072" in result.errors[1].reason
+    result = parse_catalog_text(f"{HEADER},理发,为老,,,,\nS2,洗澡,为老,{long_cell},,,\nS3,遛狗,为老,,,,\n")
+    assert [e.line for e in result.errors] == [2, 3] and "131072" in row_line(result.errors[1])
     assert result.entries == []
     # A quote left open would otherwise swallow S3 into S2's description without a word.
     unclosed = parse_catalog_text(f'{HEADER}S2,洗澡,为老,"说明,,,\nS3,遛狗,为老,,,,\n')
-    assert [e.line for e in unclosed.errors] == [2] and "quote" in unclosed.errors[0].reason
+    assert [e.line for e in unclosed.errors] == [2] and "quote" in row_line(unclosed.errors[0])
 
 
 def test_nul_bytes_are_not_utf8_text() -> None:
     # UTF-16 ("Unicode text" in Excel) decodes as UTF-8 when it is all ASCII; its NUL bytes give it away.
     result = parse_catalog_bytes((HEADER + "S1,haircut,elderly,,,,\n").encode("utf-16-le"))
-    assert [e.line for e in result.errors] == [1] and "UTF-8" in result.errors[0].reason
+    assert [e.line for e in result.errors] == [1] and "UTF-8" in row_line(result.errors[0])

@@ -76,7 +76,7 @@ def test_community_option_filters(catalog: Path, capsys: pytest.CaptureFixture[s
 
 def test_catalogue_with_errors_exits_2_and_names_each_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("service_id,name,category\nS1,理发,为老\n,洗澡,为老\nS3,遛狗,宠物\n", encoding="utf-8")
+    bad.write_text("service_id,name,category\nS1,理发,为老\n,洗澡,为老\nS3,,为老\n", encoding="utf-8")
     assert main(["match", "--catalog", str(bad), "--json", "理发"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -24,7 +24,7 @@ def sanshe(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_import_export_round_trip_and_reimport_is_idempotent(tmp_path: Path) -> None:
-    first = sanshe(tmp_path, "catalog", "import", str(CATALOG))
+    first = sanshe(tmp_path, "catalog", "import", str(CATALOG), "--create-communities")
     assert first.returncode == 0, first.stderr
     assert "新增 added: 39" in first.stdout and "新建社区" in first.stdout
     again = sanshe(tmp_path, "catalog", "import", str(CATALOG))
@@ -38,10 +38,10 @@ def test_import_export_round_trip_and_reimport_is_idempotent(tmp_path: Path) -> 
 
 
 def test_a_file_with_bad_rows_imports_nothing_and_names_each_line(tmp_path: Path) -> None:
-    sanshe(tmp_path, "catalog", "import", str(CATALOG))
+    sanshe(tmp_path, "catalog", "import", str(CATALOG), "--create-communities")
     bad = tmp_path / "bad.csv"
     bad.write_text(
-        "service_id,name,category,colour\nN1,修水管,家政维修,red\n,无名,为老,\nN3,X,火星,\n", encoding="utf-8"
+        "service_id,name,category,colour\nN1,修水管,家政维修,red\n,无名,为老,\nN3,,为老,\n", encoding="utf-8"
     )
     result = sanshe(tmp_path, "catalog", "import", str(bad))
     assert result.returncode == 2
@@ -67,7 +67,7 @@ def test_xlsx_export_then_import_gives_the_same_services(tmp_path: Path) -> None
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
-    assert sanshe(first, "catalog", "import", str(CATALOG)).returncode == 0
+    assert sanshe(first, "catalog", "import", str(CATALOG), "--create-communities").returncode == 0
     exported = sanshe(first, "catalog", "export", "services.xlsx")
     assert exported.returncode == 0, exported.stderr
     assert "39" in exported.stdout
@@ -75,7 +75,7 @@ def test_xlsx_export_then_import_gives_the_same_services(tmp_path: Path) -> None
     assert "未变 unchanged: 39" in again.stdout, again.stdout + again.stderr
 
     # A fresh database filled from the workbook holds exactly the same services.
-    imported = sanshe(second, "catalog", "import", str(first / "services.xlsx"))
+    imported = sanshe(second, "catalog", "import", str(first / "services.xlsx"), "--create-communities")
     assert imported.returncode == 0, imported.stderr
     assert "新增 added: 39" in imported.stdout
     sanshe(first, "catalog", "export", "check.csv")
@@ -88,7 +88,7 @@ def test_xlsx_export_then_import_gives_the_same_services(tmp_path: Path) -> None
 
 
 def test_an_xlsx_with_a_bad_row_names_the_excel_row_and_imports_nothing(tmp_path: Path) -> None:
-    sanshe(tmp_path, "catalog", "import", str(CATALOG))
+    sanshe(tmp_path, "catalog", "import", str(CATALOG), "--create-communities")
     bad = write_xlsx(
         tmp_path / "bad.xlsx",
         [
@@ -96,13 +96,14 @@ def test_an_xlsx_with_a_bad_row_names_the_excel_row_and_imports_nothing(tmp_path
             ["service_id", "name", "category", "colour"],
             ["N1", "修水管", "家政维修", "red"],
             [None, "无名", "为老"],
-            ["N3", "X", "火星"],
+            ["N1", "X", "为老"],  # the id of row 3 again
         ],
     )
     result = sanshe(tmp_path, "catalog", "import", str(bad))
     assert result.returncode == 2
-    assert "第 4 行 / line 4" in result.stderr and "第 5 行 / line 5" in result.stderr
-    assert "line 3" not in result.stderr and "colour" in result.stderr and "nothing imported" in result.stderr
+    assert "第 4 行：" in result.stderr and "line 4: empty service_id" in result.stderr
+    assert "第 5 行：服务编号“N1”与第 3 行重复" in result.stderr and "line 5" in result.stderr
+    assert "line 3:" not in result.stderr and "colour" in result.stderr and "nothing imported" in result.stderr
     # All or nothing: N1 was fine but is not there, and nothing was deactivated.
     sanshe(tmp_path, "catalog", "export", "after.csv")
     after = (tmp_path / "after.csv").read_text(encoding="utf-8-sig")
@@ -154,7 +155,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_match_without_catalog_uses_the_imported_active_services(tmp_path: Path) -> None:
     empty = sanshe(tmp_path, "match", "--json", "厨房下水道堵了")
     assert empty.returncode == 2 and "catalog import" in empty.stderr
-    sanshe(tmp_path, "catalog", "import", str(CATALOG))
+    sanshe(tmp_path, "catalog", "import", str(CATALOG), "--create-communities")
     result = sanshe(tmp_path, "match", "--json", "厨房下水道堵了", "你好")
     assert result.returncode == 0, result.stderr
     first, second = (json.loads(line) for line in result.stdout.splitlines())
@@ -162,7 +163,7 @@ def test_match_without_catalog_uses_the_imported_active_services(tmp_path: Path)
 
 
 def test_provider_and_staff_add_from_the_command_line(tmp_path: Path) -> None:
-    sanshe(tmp_path, "catalog", "import", str(CATALOG))
+    sanshe(tmp_path, "catalog", "import", str(CATALOG), "--create-communities")
     chen = ["--role", "social_worker", "--name", "陈社工", "--organization", "阳光社工服务中心"]
     ok = sanshe(
         tmp_path, "provider", "add", "501", *chen, "--services", "S020,S021", "--communities", "阳光社区,桂花社区"

@@ -86,7 +86,7 @@ async def seed_requests(db_path: Path) -> None:
 def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One seeded folder for the module: exports only read the database, and each test names its own files."""
     folder = tmp_path_factory.mktemp("export")
-    imported = sanshe(folder, "catalog", "import", str(CATALOG))
+    imported = sanshe(folder, "catalog", "import", str(CATALOG), "--create-communities")
     assert imported.returncode == 0, imported.stderr
     asyncio.run(seed_requests(folder / "sanshe.db"))
     return folder
@@ -127,11 +127,11 @@ def test_service_directory_lists_what_serves_the_community(city: Path) -> None:
     assert result.returncode == 0, result.stderr
     sheet = load_workbook(city / "directory.xlsx")["服务目录"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == ["类别", "服务", "机构", "说明", "适用对象", "关键词"]
-    names = {row[1] for row in rows[1:]}
+    assert list(rows[0]) == ["编号", "类别", "服务", "机构", "说明", "适用对象", "联系电话", "地址", "服务时间", "收费"]
+    names = {row[2] for row in rows[1:]}
     assert {"独居老人探访", "陪同就医"} <= names  # serves all; lists 枫林社区
     assert "助餐送餐上门" not in names and "老年人智能手机教学" not in names  # elsewhere; deactivated
-    assert rows[1][0] == "为老"
+    assert rows[1][1] == "为老"
 
 
 def test_default_output_is_named_after_what_it_holds(city: Path) -> None:

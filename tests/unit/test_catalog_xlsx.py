@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from bot.cli_catalog import in_both, row_line
 from core.catalog import (
     ServiceEntry,
     WorkbookError,
@@ -97,7 +98,7 @@ def test_a_bad_row_is_reported_by_its_excel_row_and_nothing_is_parsed(tmp_path: 
             ["N1", "修水管", "家政维修", "red"],
             [],
             [None, "无名", "为老"],
-            ["N3", "X", "火星"],
+            ["N3", "长" * 61, "为老"],
             [1001, "理发", "为老"],
             [1001.0, "洗澡", "为老"],
         ],
@@ -105,17 +106,20 @@ def test_a_bad_row_is_reported_by_its_excel_row_and_nothing_is_parsed(tmp_path: 
     result = parse_catalog_xlsx(path)
     assert not result.ok
     assert [e.line for e in result.errors] == [6, 7, 9]
-    assert str(result.errors[0]).startswith("第 6 行 / line 6:") and "service_id" in result.errors[0].reason
-    assert "火星" in result.errors[1].reason
-    assert "与第 8 行重复 / duplicate of line 8" in result.errors[2].reason  # 1001 and 1001.0 are one id
-    assert any("colour" in w for w in result.warnings)  # the same unknown-column warning as CSV
+    assert row_line(result.errors[0]).startswith("第 6 行：") and "line 6: empty service_id" in row_line(
+        result.errors[0]
+    )
+    assert "name too long (61 characters" in row_line(result.errors[1])
+    assert "与第 8 行重复" in row_line(result.errors[2])  # 1001 and 1001.0 are one id
+    assert "duplicate of line 8" in row_line(result.errors[2])
+    assert any("colour" in in_both(w.render) for w in result.warnings)  # the same unknown-column warning as CSV
 
 
 def test_header_problems_are_reported_on_the_header_row(tmp_path: Path) -> None:
-    path = workbook(tmp_path, [[], ["service_id", "名称", "category", "service_id"], ["S1", "理发", "为老"]])
+    path = workbook(tmp_path, [[], ["service_id", "名字", "category", "service_id"], ["S1", "理发", "为老"]])
     result = parse_catalog_xlsx(path)
     assert {e.line for e in result.errors} == {2}
-    reasons = " ".join(e.reason for e in result.errors)
+    reasons = " ".join(row_line(e) for e in result.errors)
     assert "duplicate column 'service_id'" in reasons and "missing required column(s): name" in reasons
 
 
@@ -159,7 +163,7 @@ def test_a_dtd_in_any_xml_part_is_refused(tmp_path: Path, part: str) -> None:
         for name, content in parts.items():
             target.writestr(name, content)
     assert parse_catalog_xlsx_bytes(good).ok
-    with pytest.raises(WorkbookError, match="DTD"):
+    with pytest.raises(WorkbookError, match="xlsx_dtd"):
         parse_catalog_xlsx_bytes(buffer.getvalue())
 
 

@@ -44,7 +44,7 @@ LABELS = {
     "escalated": "社区工作人员处理中",
 }
 NEEDS_HEADERS = ["编号", "提交时间", "类别", "服务", "需求", "状态", "服务人员", "评分"]
-DIRECTORY_HEADERS = ["类别", "服务", "机构", "说明", "适用对象", "关键词"]
+DIRECTORY_HEADERS = ["编号", "类别", "服务", "机构", "说明", "适用对象", "联系电话", "地址", "服务时间", "收费"]
 
 
 def need(ref: str, hour: int = 2, category: str | None = "housekeeping", status: str = "submitted",
@@ -149,9 +149,10 @@ async def test_directory_is_grouped_pilot_focus_first() -> None:
                 service("S001", "elderly", "助餐"), service("S010", "children", "托管", org=None)]  # fmt: skip
     report = await service_directory(FakeReports(services=services), SUNSHINE, NOW, TZ)
     assert list(report.table.headers) == DIRECTORY_HEADERS
-    assert [row[0] for row in report.table.rows] == ["为老", "扶幼", "助残", "家政维修"]
-    assert report.table.rows[0] == ("为老", "助餐", "阳光社工服务中心", "助餐的说明", "60岁以上", "上门、老人")
-    assert report.table.rows[1][2] == ""
+    assert [row[1] for row in report.table.rows] == ["为老", "扶幼", "助残", "家政维修"]
+    first = ("S001", "为老", "助餐", "阳光社工服务中心", "助餐的说明", "60岁以上")
+    assert report.table.rows[0] == (*first, "", "", "", "")  # no phone, address, hours or fee given
+    assert report.table.rows[1][3] == ""
     overall, by_category = report.summary
     assert dict(overall.rows) == {"服务项目": 4, "服务机构": 1}
     assert by_category.rows[0] == ("为老", 1)
