@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
@@ -21,6 +21,7 @@ from bot.polling import Polling
 from bot.timers import TimerLoop
 from core.matching.encoder import preload_encoder
 from core.timeouts import TimeLimits
+from handlers import menus
 from handlers.context import BotData, SansheContext, Services
 from storage.db import Database
 from storage.records import utc_now
@@ -70,19 +71,18 @@ def build_application(settings: Settings, db: Database, i18n: I18n, token: str) 
 
 
 async def announce_commands(app: SansheApp) -> None:
-    """The command menu in each language Telegram may show (default = the default locale)."""
+    """The default command menu (the resident's commands) in each language Telegram may show; providers' and staff
+    members' own menus are set by handlers.menus (`sync_all` at start-up, then after the turns that change them)."""
     services = app.bot_data.services
     assert services is not None
-    i18n = services.i18n
-    scope = BotCommandScopeAllPrivateChats()
+    await menus.announce_default(services, app.bot)
+
+
+async def _sync_menus(services: Services, bot: Any) -> None:
     try:
-        for locale in i18n.locales:
-            t = i18n.translator(locale)
-            commands = [BotCommand(name, t(f"command.{name}")) for name in handlers.COMMANDS]
-            language = None if locale == i18n.default_locale else locale.split("_")[0]
-            await app.bot.set_my_commands(commands, scope=scope, language_code=language)
-    except TelegramError as exc:  # a cosmetic menu must not stop the bot from starting
-        log.warning("could not set the command menu: %s", exc)
+        await menus.sync_all(services, bot)
+    except Exception:  # cosmetic: each menu is compared again at the person's next /start or /help
+        log.exception("could not bring the command menus up to date")
 
 
 @asynccontextmanager
@@ -107,6 +107,7 @@ async def running_bot(
         )  # fmt: skip
         services.wake_outbox = sender.wake
         await sender.start()
+        menu_sync = asyncio.create_task(_sync_menus(services, app.bot))  # in the background: may be many chats
         timers = TimerLoop(db, services, app.bot, time_limits(settings), settings.timer_interval_seconds, utc_now)
         await timers.start()
         progress = BroadcastProgress(db, services, app.bot)
@@ -116,6 +117,8 @@ async def running_bot(
         try:
             yield app
         finally:
+            menu_sync.cancel()
+            await asyncio.wait([menu_sync])  # it has let go of the database before the caller closes it
             await polling.stop()
             await timers.stop()
             await progress.stop()

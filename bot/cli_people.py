@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from bot.cli_db import CliError, in_transaction
-from bot.cli_text import both
+from bot.cli_text import both, translator
 from bot.config import Settings
 from core.catalog import split_list
 from core.people import PROVIDER_KINDS, RegistrationError, register_provider, register_staff
@@ -53,10 +53,17 @@ def _report(work: Callable[[UnitOfWork, Settings], Awaitable[str]]) -> int:
     return 0
 
 
+def _name(args: argparse.Namespace, settings: Settings) -> str:
+    """The name residents see. Without --name: the kind in the city's language (社工, 志愿者), which the chat then
+    shows in each reader's language (handlers.home.provider_name) — never the code `volunteer`."""
+    given = (args.name or "").strip()
+    return given or translator(settings.default_locale)(f"role.{args.role}")
+
+
 def provider_add(args: argparse.Namespace) -> int:
     async def work(uow: UnitOfWork, settings: Settings) -> str:
         provider = await register_provider(
-            uow, args.telegram_id, args.role, name=args.name or args.role, organization=args.organization,
+            uow, args.telegram_id, args.role, name=_name(args, settings), organization=args.organization,
             service_ids=_ids(args.services), communities=_ids(args.communities), supervisor_id=args.supervisor,
             locale=settings.default_locale, now=utc_now(),
         )  # fmt: skip

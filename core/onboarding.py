@@ -10,23 +10,31 @@ from collections.abc import Collection
 from datetime import datetime
 
 from core.dialog import State
+from core.people import PROVIDER_KINDS, STAFF
 from storage.protocols import UnitOfWork
 from storage.records import User
 
 RESIDENT = "resident"
 ADMIN = "admin"
+WORK_ROLES = frozenset({*PROVIDER_KINDS, STAFF})
 
 
 class UnknownCommunity(LookupError):
     pass
 
 
+def works_here(user: User) -> bool:
+    """A provider or community staff (registered by the community, not by the person)."""
+    return bool(user.roles & WORK_ROLES)
+
+
 def next_step(user: User) -> State:
-    """Where an existing user stands in onboarding (or MENU once done)."""
+    """Where an existing user stands in onboarding (MENU once done; WORK for a provider or staff member who said
+    they do not live in any of the communities)."""
     if not user.has_consented:
         return State.CONSENT
     if user.community_id is None:
-        return State.COMMUNITY
+        return State.WORK if works_here(user) and RESIDENT not in user.roles else State.COMMUNITY
     return State.MENU
 
 
@@ -75,6 +83,18 @@ async def choose_community(uow: UnitOfWork, user: User, community_id: int, now: 
     if community is None:
         raise UnknownCommunity(community_id)
     await uow.users.set_community(user.telegram_id, community.id, now)
+    if RESIDENT not in user.roles:  # someone who had said they only work here, joining from a poster after all
+        await uow.users.grant_role(user.telegram_id, RESIDENT, now)
+    return await _reload(uow, user.telegram_id)
+
+
+async def work_only(uow: UnitOfWork, user: User, now: datetime) -> User:
+    """A provider or staff member who does not live in any of the communities: not a resident (no resident's
+    menu, requests, votes or announcements for residents), and never asked for a community again."""
+    if not user.has_consented or not works_here(user):
+        raise PermissionError("only a provider or staff member who has consented may skip the community")
+    await uow.users.revoke_role(user.telegram_id, RESIDENT)
+    await uow.users.set_community(user.telegram_id, None, now)
     return await _reload(uow, user.telegram_id)
 
 

@@ -9,13 +9,16 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from handlers import (
     announce,
     building,
+    catalog_files,
     common,
     community,
     consent,
+    export,
     inbox,
     intake,
     my_requests,
     needs,
+    poster,
     provider,
     registration,
     report,
@@ -46,6 +49,8 @@ COMMANDS = (
     "rounds",
     "building",
     "tasks",
+    "export",
+    "poster",
 )
 
 
@@ -68,6 +73,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("report", report.report_command, filters=private))
     app.add_handler(CommandHandler("vote", votes.vote_command, filters=private))
     app.add_handler(CommandHandler("rounds", rounds.rounds_command, filters=private))
+    app.add_handler(CommandHandler("export", export.export_command, filters=private))
+    app.add_handler(CommandHandler("poster", poster.poster_command, filters=private))
     app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=rf"^{kb.LANG}:"))
     app.add_handler(CallbackQueryHandler(consent.consent_pressed, pattern=rf"^{kb.CONSENT}:"))
     app.add_handler(CallbackQueryHandler(consent.privacy_pressed, pattern=rf"^{kb.PRIVACY}:"))
@@ -83,8 +90,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(provider.supervise_pressed, pattern=rf"^{provider.SUPERVISE}:"))
     app.add_handler(CallbackQueryHandler(votes.vote_pressed, pattern=rf"^{views.VOTE}:"))
     app.add_handler(CallbackQueryHandler(rounds.round_pressed, pattern=rf"^{views.ROUND}:"))
+    app.add_handler(CallbackQueryHandler(export.pressed, pattern=rf"^{export.EXPORT}:"))
+    app.add_handler(CallbackQueryHandler(catalog_files.pressed, pattern=rf"^{catalog_files.CATALOG}:"))
     app.add_handler(CallbackQueryHandler(inbox.on_stale_button))
     app.add_handler(MessageHandler(private & filters.COMMAND, inbox.on_unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.UpdateType.EDITED, inbox.on_text))
+    app.add_handler(MessageHandler(catalog_files.FILES, catalog_files.document_received))
     app.add_handler(MessageHandler(private & ~filters.UpdateType.EDITED, inbox.on_other_message))
     app.add_error_handler(inbox.on_error)

@@ -115,7 +115,7 @@ async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
             await turn.tx.broadcasts.set_progress_message(queued.broadcast_id, query.message.message_id)
         turn.enqueued = True
         turn.edit_trigger(t("announce.progress", sent=t.number(0), total=t.number(queued.total)))
-        await side_task.leave(turn, t("announce.queued", total=t.number(queued.total)))
+        await side_task.leave(turn, t.plural("announce.queued_n", queued.total, total=t.number(queued.total)))
     elif action == "cancel":
         turn.edit_trigger(t("announce.cancelled"))
         await side_task.leave(turn, t("announce.cancelled"))
@@ -136,7 +136,7 @@ async def _preview(turn: Turn, community_id: int, name: str, text: str, audience
         preview = t("announce.preview_photo") + "\n" + preview
     if building:
         preview = t("announce.preview_building", building=building) + "\n" + preview
-    turn.edit_trigger(t("announce.preview", preview=preview, count=t.number(count)), markup)
+    turn.edit_trigger(t.plural("announce.preview_n", count, preview=preview, count=t.number(count)), markup)
 
 
 def _building_order(name: str) -> tuple[int, str]:

@@ -6,9 +6,10 @@ from telegram import Update
 
 from core import onboarding, people
 from core.dialog import State
-from handlers import callback_data, home, registration, side_task, steps
+from handlers import callback_data, home, joining, menus, registration, side_task, steps
 from handlers import keyboards as kb
 from handlers.context import SansheContext
+from handlers.home import greet_provider
 from handlers.turn import Turn, turn_handler
 
 
@@ -24,18 +25,15 @@ async def start(update: Update, context: SansheContext, turn: Turn) -> None:
     user, step = await onboarding.begin(turn.tx, person.id, guessed, turn.now, turn.services.admin_ids)
     turn.user = user
     turn.use_locale(user.locale)
+    # t.me/<bot>?start=c_… : a community's poster; someone who already lives in a community stays in it.
+    joined = await joining.remember(turn, payload) if step is not State.MENU else None
+    if joined is not None and step is State.WORK:  # said they only work here; now they join as a resident
+        step = State.COMMUNITY
     if step is State.MENU:
         turn.say(turn.t("start.welcome_back"))
         await greet_provider(turn)
-    await steps.enter(turn, step)
-
-
-async def greet_provider(turn: Turn) -> None:
-    """Someone registered as a provider (by invitation or `sanshe provider add`) is told so once onboarded."""
-    provider = await turn.tx.providers.get(turn.user.telegram_id) if turn.user else None
-    if provider is not None:
-        duty = turn.t("task.on_duty" if provider.on_duty else "task.off_duty")
-        turn.say(turn.t("start.provider", name=provider.display_name, role=turn.t(f"role.{provider.kind}")) + duty)
+    await joining.enter(turn, step, joined)
+    await menus.refresh(turn)
 
 
 @turn_handler
@@ -62,14 +60,16 @@ async def language_chosen(update: Update, context: SansheContext, turn: Turn) ->
     turn.use_locale(locale)
     turn.edit_trigger(turn.t("language.chosen", language=turn.t("language.name")))
     if turn.state in {State.NEW, State.LANGUAGE}:
-        await steps.enter(turn, onboarding.next_step(turn.user))
+        await joining.enter(turn, onboarding.next_step(turn.user))
     else:
         await steps.prompt(turn)  # repeat where they were, now in the new language
+    await menus.refresh(turn)  # a provider's or staff member's own menu, now in this language
 
 
 @turn_handler
 async def help_command(update: Update, context: SansheContext, turn: Turn) -> None:
     await show_help(turn)
+    await menus.refresh(turn)  # e.g. staff added on the command line while the bot runs
 
 
 async def show_help(turn: Turn) -> None:

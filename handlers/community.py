@@ -6,7 +6,7 @@ from telegram import Update
 
 from core import community_search, onboarding
 from core.dialog import State
-from handlers import callback_data, common, steps
+from handlers import callback_data, home, menus, steps
 from handlers import keyboards as kb
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
@@ -21,7 +21,9 @@ async def on_text(turn: Turn, text: str) -> None:
         if len(communities) <= steps.FEW_COMMUNITIES:
             await steps.prompt(turn)
         return
-    turn.say(t("community.pick_match", count=len(found)), kb.community_keyboard(t, found, retype=True))
+    worker = turn.user is not None and onboarding.works_here(turn.user)
+    keyboard = kb.community_keyboard(t, found, retype=True, work_only=worker)
+    turn.say(t.plural("community.pick_match_n", len(found), count=len(found)), keyboard)
 
 
 @turn_handler
@@ -39,6 +41,9 @@ async def community_pressed(update: Update, context: SansheContext, turn: Turn) 
     if argument == "retype":
         turn.edit_trigger(t("community.retype"))
         return
+    if argument == "work":
+        await _work_only(turn)
+        return
     community_id = callback_data.ident(argument)
     try:
         if community_id is None:
@@ -52,5 +57,20 @@ async def community_pressed(update: Update, context: SansheContext, turn: Turn) 
     assert community is not None
     turn.edit_trigger(t("community.chosen", community=community.name))
     turn.say(t("menu.ready", community=community.name))
-    await common.greet_provider(turn)
+    await home.greet_provider(turn)
     await steps.enter(turn, State.MENU)
+    await menus.refresh(turn)
+
+
+async def _work_only(turn: Turn) -> None:
+    """A provider or staff member who lives in none of the communities: not counted as a resident (announcements
+    to residents, their counts, votes), and home is the work menu."""
+    assert turn.user is not None
+    if not onboarding.works_here(turn.user):
+        turn.answer(turn.t("common.stale_button"))
+        await steps.prompt(turn)
+        return
+    turn.user = await onboarding.work_only(turn.tx, turn.user, turn.now)
+    turn.edit_trigger(turn.t("community.work_only_chosen"))
+    await steps.enter(turn, State.WORK)
+    await menus.refresh(turn)

@@ -12,8 +12,8 @@ from bot.i18n import Translator
 from core import onboarding
 from core import privacy as rights
 from core.dialog import State
+from handlers import joining, menus, steps
 from handlers import keyboards as kb
-from handlers import steps
 from handlers.callback_data import Callback, parse
 from handlers.context import SansheContext, Services
 from handlers.turn import Turn, turn_handler
@@ -60,7 +60,8 @@ async def accept(turn: Turn) -> None:
     assert turn.user is not None
     turn.user, step = await onboarding.give_consent(turn.tx, turn.user, turn.now)
     turn.edit_trigger(turn.t("consent.accepted"))
-    await steps.enter(turn, step)
+    await joining.enter(turn, step)  # a community chosen by a poster's link is taken now
+    await menus.refresh(turn)
 
 
 async def decline(turn: Turn, *, typed: bool = False) -> None:
@@ -182,6 +183,7 @@ async def withdraw(turn: Turn) -> rights.Withdrawal:
         t = await _translator_for(turn, chat_id)
         turn.edit_elsewhere(chat_id, message_id, t("privacy.message_erased", reference=reference))
     _checkpoint_after_commit(turn.services)
+    await menus.refresh(turn)  # no longer a resident: a provider's or staff member's menu loses those commands
     return result
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup
 
-from bot.i18n import Translator
+from bot.i18n import I18n, Translator
 from core.dialog import State
 from core.people import PROVIDER_KINDS
 from handlers import keyboards as kb
 from handlers.turn import Turn
+from storage.records import Provider
 
 STAFF = "staff"
 
@@ -32,6 +33,23 @@ def home_state(turn: Turn) -> State:
     return State.NEW
 
 
+async def greet_provider(turn: Turn) -> None:
+    """Someone registered as a provider (by invitation or `sanshe provider add`) is told so once onboarded."""
+    provider = await turn.tx.providers.get(turn.user.telegram_id) if turn.user else None
+    if provider is not None:
+        duty = turn.t("task.on_duty" if provider.on_duty else "task.off_duty")
+        turn.say(turn.t("start.provider", name=provider.display_name, role=turn.t(f"role.{provider.kind}")) + duty)
+
+
+def provider_name(i18n: I18n, t: Translator, provider: Provider) -> str:
+    """The name residents see: the one the provider gave, or their kind in the reader's language (社工, A volunteer)
+    when none was given — `sanshe provider add` without --name stores the kind's label, older versions its code."""
+    name, kind = provider.display_name.strip(), provider.kind
+    if not name or name == kind or name in i18n.all_texts(f"role.{kind}") | i18n.all_texts(f"provider.unnamed_{kind}"):
+        return t(f"provider.unnamed_{kind}")
+    return name
+
+
 def work_keyboard(t: Translator, provider: bool) -> ReplyKeyboardMarkup:
     row = [KeyboardButton(t("work.button_tasks"))] if provider else []
     return ReplyKeyboardMarkup([[*row, KeyboardButton(t("menu.help"))]], resize_keyboard=True, is_persistent=True)
@@ -42,7 +60,7 @@ def prompt(turn: Turn) -> None:
     t = turn.t
     parts = [t("work.prompt_provider")] if is_provider(turn) else []
     if is_staff(turn):
-        parts.append(t("work.prompt_staff"))
+        parts.append(t("work.prompt_staff") + "\n" + t("work.prompt_staff_files"))
     if not parts:  # the role was taken away meanwhile
         turn.say(t("start.press_start"), kb.remove_keyboard())
         return

@@ -51,11 +51,21 @@ def reconsider_keyboard(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def community_keyboard(t: Translator, communities: Sequence[Community], retype: bool) -> InlineKeyboardMarkup:
+def community_keyboard(
+    t: Translator, communities: Sequence[Community], retype: bool, work_only: bool = False
+) -> InlineKeyboardMarkup:
     rows = [[InlineKeyboardButton(c.name, callback_data=data(COMMUNITY, c.id))] for c in communities]
     if retype:
         rows.append([InlineKeyboardButton(t("community.button_retype"), callback_data=data(COMMUNITY, "retype"))])
+    if work_only:  # a provider or staff member who lives in none of them
+        rows.append([InlineKeyboardButton(t("community.button_work_only"), callback_data=data(COMMUNITY, "work"))])
     return InlineKeyboardMarkup(rows)
+
+
+def work_only_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("community.button_work_only"), callback_data=data(COMMUNITY, "work"))]]
+    )
 
 
 def main_menu_keyboard(t: Translator) -> ReplyKeyboardMarkup:

@@ -17,7 +17,9 @@ LOOK_BACK = timedelta(days=365)
 
 def _age(t: Translator, wait: timedelta) -> str:
     hours = int(wait.total_seconds() // 3600)
-    return t("needs.age_days", n=hours // 24) if hours >= 24 else t("needs.age_hours", n=max(hours, 0))
+    if hours >= 24:
+        return t.plural("needs.age_days_n", hours // 24, n=hours // 24)
+    return t("needs.age_hours", n=max(hours, 0))
 
 
 def category_label(t: Translator, code: str) -> str:

@@ -9,11 +9,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from core.requests import STAFF_QUEUE, Change, Status
+from handlers import home
 from handlers import intake_keyboards as ikb
 from handlers import provider_keyboards as pkb
 from handlers.intake_steps import when_label
 from handlers.turn import Turn
-from storage.records import Offer, RequestRecord
+from storage.records import Offer, Provider, RequestRecord
 
 STAFF = "st"
 # Changes the resident hears about (their own actions are answered directly instead).
@@ -85,18 +86,30 @@ async def _tell_resident(turn: Turn, change: Change) -> None:
     if change.after is Status.ACCEPTED and request.provider_id is not None:
         provider = await turn.tx.providers.get(request.provider_id)
         if provider is not None:
-            who = (
-                f"{provider.display_name}（{provider.organization}）"
-                if provider.organization
-                else provider.display_name
-            )
-            text += "\n" + t("notify.who_is_coming", who=who)
+            text += "\n" + await _who_is_coming(turn, t, request, provider)
     markup = None
     if change.after is Status.DONE:
         text += "\n\n" + t("rating.prompt")
         markup = ikb.rating(t, request.id).to_dict()
     await turn.tx.outbox.enqueue(request.resident_id, text, markup, turn.now)
     turn.enqueued = True
+
+
+async def _who_is_coming(turn: Turn, t: Translator, request: RequestRecord, provider: Provider) -> str:
+    """Who took the request and for which organisation; and the organisation that offers the service, when that is
+    another one (a volunteer of one centre doing a service another organisation registered)."""
+    who = home.provider_name(turn.services.i18n, t, provider)
+    line = (
+        t("notify.who_with_org", who=who, organization=provider.organization)
+        if provider.organization
+        else t("notify.who_is_coming", who=who)
+    )
+    matcher = await turn.services.matchers.get(turn.tx)
+    service = next((e for e in matcher.entries if e.service_id == request.service_id), None)
+    offered_by = service.organization if service is not None else None
+    if offered_by and offered_by != provider.organization:
+        line += "\n" + t("notify.service_by", organization=offered_by)
+    return line
 
 
 async def _tell_staff(turn: Turn, change: Change) -> None:

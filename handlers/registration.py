@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from core import intake, people
 from core.dialog import State
-from handlers import home
+from handlers import home, menus
 from handlers import keyboards as kb
 from handlers.callback_data import Callback, parse
 from handlers.context import SansheContext
@@ -172,7 +172,9 @@ async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
             if not data["services"]:
                 turn.answer(t("register.pick_one"), alert=True)
                 return
-            turn.edit_trigger(t("register.services_chosen", count=len(data["services"])))
+            turn.edit_trigger(
+                t.plural("register.services_chosen_n", len(data["services"]), count=len(data["services"]))
+            )
             turn.goto(State.REG_COMMUNITIES, **data)
             await prompt(turn)
         case "com_done":
@@ -227,7 +229,8 @@ async def _communities_done(turn: Turn, data: dict[str, Any]) -> None:
         names = [c.name for c in await turn.tx.communities.list_all() if c.id in data["own"]]
         turn.answer(t("register.pick_own", communities="、".join(names)), alert=True)
         return
-    turn.edit_trigger(t("register.communities_chosen", count=len(data["communities"]) + len(data.get("asked", []))))
+    chosen = len(data["communities"]) + len(data.get("asked", []))
+    turn.edit_trigger(t.plural("register.communities_chosen_n", chosen, count=chosen))
     if data["kind"] != "volunteer":
         await _finish(turn, data, None)
         return
@@ -336,3 +339,4 @@ async def _leave(turn: Turn) -> None:
         turn.say(turn.t("menu.prompt"), kb.main_menu_keyboard(turn.t))
     elif turn.state is State.WORK:
         home.prompt(turn)
+    await menus.refresh(turn)  # the provider's own command menu, from now on

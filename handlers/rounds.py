@@ -227,7 +227,7 @@ async def _open(turn: Turn, *, notify: bool) -> None:
     turn.edit_trigger(t("vote.opened", title=vote_round.title))
     if notify:
         queued = await _tell_residents(turn, vote_round)
-        await side_task.leave(turn, t("vote.opened_notified", total=t.number(queued)))
+        await side_task.leave(turn, t.plural("vote.opened_notified_n", queued, total=t.number(queued)))
     else:
         await side_task.leave(turn, t("vote.opened_quiet"))
     await _show_round(turn, vote_round, edit=False)
@@ -327,7 +327,8 @@ async def _show_round(turn: Turn, vote_round: VoteRound, *, edit: bool) -> None:
 
 
 async def _paper_typed(turn: Turn, text: str) -> None:
-    """Read the count and the note, then ask before counting them: a paper batch cannot be taken back."""
+    """Read the count and the note, then ask before counting them. Until the result is published the latest batch
+    can still be taken back (↩️ on the round), so the question does not say it cannot."""
     ballots, note = votes.parse_paper(text)
     round_id, project_id = int(turn.data["round_id"]), int(turn.data["project_id"])
     project = await votes.project_of(turn.tx, round_id, project_id)
@@ -337,7 +338,9 @@ async def _paper_typed(turn: Turn, text: str) -> None:
         [_button(t("vote.paper_confirm_button"), f"paperok:{round_id}:{project_id}"),
          _button(t("vote.paper_retype_button"), f"pp:{round_id}:{project_id}")]
     )  # fmt: skip
-    turn.say(t("vote.paper_confirm", ballots=t.number(ballots), title=project.title, note=note), markup)
+    turn.say(
+        t.plural("vote.paper_confirm_undo", ballots, ballots=t.number(ballots), title=project.title, note=note), markup
+    )
 
 
 async def _paper_confirmed(turn: Turn, round_id: int, project_id: int) -> None:
@@ -355,8 +358,8 @@ async def _paper_confirmed(turn: Turn, round_id: int, project_id: int) -> None:
         await side_task.leave(turn, turn.t("vote.closed_already"))
         return
     turn.edit_trigger(turn.t("vote.paper_counted"))
-    await side_task.leave(turn, turn.t("vote.paper_added", ballots=turn.t.number(ballots), title=project.title,
-                                       note=note))  # fmt: skip
+    await side_task.leave(turn, turn.t.plural("vote.paper_added_n", ballots, ballots=turn.t.number(ballots),
+                                              title=project.title, note=note))  # fmt: skip
     vote_round = await turn.tx.votes.get_round(round_id)
     assert vote_round is not None
     await _show_round(turn, vote_round, edit=False)

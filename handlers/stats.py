@@ -61,6 +61,6 @@ async def stats_command(update: Update, context: SansheContext, turn: Turn) -> N
     else:
         turn.say(t("stats.not_allowed"))
         return
-    title = t("stats.title", scope=scope, days=days, since=t.date(since), until=t.date(until))
+    title = t.plural("stats.title_n", days, scope=scope, days=days, since=t.date(since), until=t.date(until))
     body = "\n".join(sections) if facts else t("stats.none")
     turn.say(f"{title}\n\n{body}\n\n{t('stats.legend')}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core import onboarding
 from core.broadcast import MAX_TEXT
 from core.dialog import State
 from handlers import building, home, intake_steps, registration, rounds
@@ -10,11 +11,14 @@ from handlers.turn import Turn
 
 # With this many communities or fewer, offer them all as buttons instead of asking to type a name.
 FEW_COMMUNITIES = 8
+# The community a poster's link chose (core.joining), kept through the onboarding steps until it is taken.
+JOIN = "join"
 
 
 async def enter(turn: Turn, state: State) -> None:
     """Move the chat to `state` and send that step's prompt."""
-    turn.goto(state)
+    carried = {JOIN: turn.data[JOIN]} if state.is_onboarding and JOIN in turn.data else {}
+    turn.goto(state, **carried)
     await prompt(turn)
 
 
@@ -30,10 +34,16 @@ async def prompt(turn: Turn) -> None:
             turn.say(t("consent.declined_reminder"), kb.reconsider_keyboard(t))
         case State.COMMUNITY:
             communities = await turn.tx.communities.list_all()
+            # A provider or staff member may not live in any of them: they can say so (not counted as residents).
+            worker = turn.user is not None and onboarding.works_here(turn.user)
             if not communities:
                 turn.say(t("community.none_registered"))
             elif len(communities) <= FEW_COMMUNITIES:
-                turn.say(t("community.prompt_choose"), kb.community_keyboard(t, communities, retype=False))
+                text = t("community.prompt_choose_worker" if worker else "community.prompt_choose")
+                turn.say(text, kb.community_keyboard(t, communities, retype=False, work_only=worker))
+            elif worker:
+                examples = "、".join(c.name for c in communities[:3])
+                turn.say(t("community.prompt_type_worker", examples=examples), kb.work_only_keyboard(t))
             else:
                 examples = "、".join(c.name for c in communities[:3])
                 turn.say(t("community.prompt_type", examples=examples))

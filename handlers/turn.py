@@ -60,6 +60,13 @@ class _EditTrigger:
 
 
 @dataclass
+class _AfterCommit:
+    """Cosmetic work for after the commit and the replies (setting a chat's command menu): not in the outbox."""
+
+    action: Callable[[Any], Awaitable[None]]  # given the bot
+
+
+@dataclass
 class Turn:
     services: Services
     tx: UnitOfWork
@@ -73,6 +80,7 @@ class Turn:
     _out: list[_Send | _Photo | _EditTrigger | _EditElsewhere] = field(default_factory=list)
     _recorded: list[tuple[_Send | _Photo | _EditTrigger | _EditElsewhere, Reply, int]] = field(default_factory=list)
     _answer: tuple[str | None, bool] | None = None
+    _after: list[_AfterCommit] = field(default_factory=list)
     enqueued: bool = False  # something was written to the outbox: wake the sender after commit
 
     def __post_init__(self) -> None:
@@ -104,6 +112,11 @@ class Turn:
     def edit_elsewhere(self, chat_id: int, message_id: int, text: str) -> None:
         """Rewrite a message in another chat (a task push that someone else took); cosmetic, may fail."""
         self._out.append(_EditElsewhere(chat_id, message_id, text))
+
+    def after_commit(self, action: Callable[[Any], Awaitable[None]]) -> None:
+        """Run `action(bot)` once the transaction has committed and the replies are sent. Not in the outbox: a crash
+        or an error loses it (logged), so only for what is redone anyway, such as a chat's command menu."""
+        self._after.append(_AfterCommit(action))
 
     def answer(self, text: str | None = None, alert: bool = False) -> None:
         self._answer = (text, alert)
@@ -152,6 +165,11 @@ class Turn:
         ordered = sorted(self._recorded, key=lambda recorded: recorded[1].chat_id != self.chat_id)
         for item, reply, outbox_id in ordered:
             await _deliver_one(self.services, context.bot, item, reply, outbox_id)
+        for after in self._after:
+            try:
+                await after.action(context.bot)
+            except Exception:
+                log.exception("after-commit work for chat %s failed", self.chat_id)
 
 
 def _as_reply(item: _Send | _Photo | _EditTrigger | _EditElsewhere, chat_id: int, pressed: int | None) -> Reply | None:

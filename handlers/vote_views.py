@@ -58,8 +58,9 @@ def results_text(t: Translator, results: Results, *, with_notes: bool) -> str:
              closes=t.datetime(vote_round.closes_at))  # fmt: skip
     if closed:
         lines = [
-            t("vote.results_line", position=r.project.position, title=r.project.title, total=t.number(r.total),
-              online=t.number(r.online), paper=t.number(r.paper)) + (t("vote.winner_mark") if r.won else "")
+            t.plural("vote.results_line_n", r.total, position=r.project.position, title=r.project.title,
+                     total=t.number(r.total), online=t.number(r.online), paper=t.number(r.paper))
+            + (t("vote.winner_mark") if r.won else "")
             for r in results.tallies
         ]  # fmt: skip
         totals = t("vote.results_totals", online=t.number(results.online_total),
@@ -76,10 +77,11 @@ def results_text(t: Translator, results: Results, *, with_notes: bool) -> str:
     if with_notes and results.paper_notes:
         titles = {r.project.id: r.project.title for r in results.tallies}
         shown = results.paper_notes[-MAX_NOTES_SHOWN:]
-        notes = [t("vote.paper_note_line", title=titles.get(pid, "?"), ballots=t.number(n), note=note)
+        notes = [t.plural("vote.paper_note_line_n", n, title=titles.get(pid, "?"), ballots=t.number(n), note=note)
                  for pid, n, note in shown]  # fmt: skip
         if len(results.paper_notes) > len(shown):
-            notes.insert(0, t("vote.paper_notes_more", count=len(results.paper_notes) - len(shown)))
+            earlier = len(results.paper_notes) - len(shown)
+            notes.insert(0, t.plural("vote.paper_notes_more_n", earlier, count=t.number(earlier)))
         text += "\n\n" + t("vote.paper_notes") + "\n" + "\n".join(notes)
     return text
 

@@ -67,6 +67,21 @@ class ServiceRecord:
     communities: tuple[str, ...] = ()
     eligibility: str = ""
     active: bool = True
+    other_categories: tuple[str, ...] = ()  # beyond `category`, the main one (migration 0015)
+    phone: str = ""
+    address: str = ""
+    hours: str = ""
+    fee: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRecord:
+    """A service category as stored: the built-in ones (seeded by migration 0015) and those imports created."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    builtin: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,9 @@ import aiosqlite
 
 from storage.sqlite.broadcasts import SqliteBroadcasts
 from storage.sqlite.catalog import SqliteCatalog
+from storage.sqlite.command_menus import SqliteCommandMenus
 from storage.sqlite.communities import SqliteCommunities
+from storage.sqlite.community_codes import SqliteCommunityCodes
 from storage.sqlite.dialogs import SqliteDialogs
 from storage.sqlite.invites import SqliteInvites
 from storage.sqlite.outbox import SqliteOutbox
@@ -33,3 +35,5 @@ class Session:
         self.reports = SqliteReports(conn)
         self.votes = SqliteVotes(conn)
         self.privacy = SqlitePrivacy(conn)
+        self.community_codes = SqliteCommunityCodes(conn)
+        self.command_menus = SqliteCommandMenus(conn)

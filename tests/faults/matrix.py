@@ -54,6 +54,8 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
     "needs": STAFF,
     "report": STAFF,
     "rounds": STAFF,
+    "export": STAFF,
+    "poster": STAFF,
 }
 COMMAND_ARGS = {"invite": "志愿者"}
 
@@ -129,6 +131,11 @@ BUTTONS: tuple[ButtonSpec, ...] = (
     ),
     ButtonSpec("vr-closeok", "vr:closeok:{round_yangguang}", frozenset({"staff_yg"}), why="阳光社区's round"),
     ButtonSpec("st-svc", "st:svc:{request_guihua_case}:S001", frozenset({"staff_gh"}), why="a case of 桂花社区"),
+    # The community comes from the presser's staff role, never from the button: both staff get their own.
+    ButtonSpec("ex-needs", "ex:n:csv:20261101:20261130", STAFF, why="one's own community's needs book"),
+    # A confirmation needs the pending import (and its token) in the presser's own chat: nobody here has one.
+    ButtonSpec("cf-confirm", "cf:ok:deadbeef", NOBODY, why="an import nobody previewed"),
+    ButtonSpec("cf-create", "cf:new:deadbeef", NOBODY, why="an import nobody previewed"),
 )
 
 

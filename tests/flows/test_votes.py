@@ -128,9 +128,10 @@ async def test_a_round_from_opening_to_results(running: Running) -> None:
     assert bad.text.startswith("请先写票数")
     await staff.send_text("5 居民议事会现场投票")
     (confirm,) = await staff.wait_for_messages()
-    assert confirm.text == "记入「长者助餐补贴」纸质票 5 张（居民议事会现场投票）？记入后不能撤回。"
+    assert confirm.text == "记入「长者助餐补贴」纸质票 5 张（居民议事会现场投票）？公布结果前，最后一笔还可以撤销。"
     await staff.press("✅ 确认记入")
     added, results = await staff.wait_for_messages(2)
+    assert "↩️ 撤销最后一笔纸质票" in results.button_texts()  # what the question said: it can still be taken back
     assert added.text == "已录入：长者助餐补贴 纸质票 5 张（居民议事会现场投票）。"
     assert "3. 长者助餐补贴：纸质 5 票" in results.text and "网上已投 3 票" in results.text
     assert "纸质票记录：\n· 长者助餐补贴：5 张，居民议事会现场投票" in results.text
