@@ -135,7 +135,7 @@ class Patient:
 
     def __init__(self, bot: BotProcess, tally: Tally) -> None:
         self.bot, self.tally = bot, tally
-        self.seen: dict[int, int] = {}  # chat → how many of its messages the script has looked at
+        self.taken: dict[int, set[int]] = {}  # chat → ids of the messages a step has already accounted for
 
     async def until(self, check: Callable[[], Awaitable[Any]], what: str) -> Any:
         deadline = time.monotonic() + STEP_TIMEOUT_S
@@ -150,14 +150,17 @@ class Patient:
         return None
 
     async def message(self, user: SimUser, needle: str) -> BotMessage | None:
-        """The next message to `user` (after those already looked at) that contains `needle`."""
+        """The oldest message to `user` not yet accounted for that contains `needle`. In any order: after a
+        crash a reply may arrive after messages the same turn queued for others (an announcement's copy to its
+        sender), since the reply waits for the dead process's claim to lapse and the copies do not."""
+        taken = self.taken.setdefault(user.id, set())
 
         async def check() -> BotMessage | None:
-            messages = await user.messages()
-            start = self.seen.get(user.id, 0)
-            for index, message in enumerate(messages[start:], start):
+            for message in await user.messages():
+                if message.message_id in taken:
+                    continue
                 if needle in (message.text or "") or needle in message.button_texts():
-                    self.seen[user.id] = index + 1
+                    taken.add(message.message_id)
                     return message
             return None
 
