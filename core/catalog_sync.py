@@ -22,7 +22,7 @@ import dataclasses
 import hashlib
 import secrets
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -80,17 +80,23 @@ class UnknownCommunity:
 
 
 @dataclass
-class ImportPlan:
-    version: int  # the catalogue's version when planned (applying checks it is still the same)
-    scope: str | None  # the one community the file may touch, or None for the whole city
-    entries: list[ServiceEntry] = field(default_factory=list)  # as they will be stored
+class Changes:
+    """What an import changes, by service id or name: planned (ImportPlan) or done (ImportReport)."""
+
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
-    new_categories: list[str] = field(default_factory=list)
     new_organizations: list[str] = field(default_factory=list)
     new_communities: list[str] = field(default_factory=list)  # created on apply (the import was told to)
+    new_categories: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan(Changes):
+    version: int = 0  # the catalogue's version when planned (applying checks it is still the same)
+    scope: str | None = None  # the one community the file may touch, or None for the whole city
+    entries: list[ServiceEntry] = field(default_factory=list)  # as they will be stored
     unknown_communities: list[UnknownCommunity] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     missing_categories: list[CategoryRecord] = field(default_factory=list)  # created on apply
@@ -106,15 +112,8 @@ class ImportPlan:
 
 
 @dataclass
-class ImportReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    deactivated: list[str] = field(default_factory=list)
-    new_organizations: list[str] = field(default_factory=list)
-    new_communities: list[str] = field(default_factory=list)
-    new_categories: list[str] = field(default_factory=list)
-    version: int = 0
+class ImportReport(Changes):
+    version: int = 0  # the catalogue's version after the import
 
 
 def to_record(entry: ServiceEntry) -> ServiceRecord:
@@ -271,17 +270,9 @@ async def apply_plan(uow: UnitOfWork, plan: ImportPlan, now: datetime) -> Import
         if entry.service_id in changed:
             await uow.catalog.upsert(to_record(entry), now)
     await uow.catalog.deactivate(plan.deactivated, now)
-    return ImportReport(
-        added=list(plan.added),
-        updated=list(plan.updated),
-        unchanged=list(plan.unchanged),
-        deactivated=list(plan.deactivated),
-        new_organizations=list(plan.new_organizations),
-        new_communities=list(plan.new_communities),
-        new_categories=list(plan.new_categories),
-        # Every import moves the version, so each bot process's matcher (core.matcher_cache) sees it.
-        version=await uow.catalog.bump_version(),
-    )
+    done = {f.name: list(getattr(plan, f.name)) for f in fields(Changes)}
+    # Every import moves the version, so each bot process's matcher (core.matcher_cache) sees it.
+    return ImportReport(**done, version=await uow.catalog.bump_version())
 
 
 async def import_entries(

@@ -17,7 +17,6 @@ no longer applies (the person's work role was taken away) is deleted, and the de
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -25,15 +24,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import TelegramError
 
 import handlers
 from bot.i18n import I18n
-from bot.outbox.attempt import retry_after_seconds
 from core import menus
 from core.people import PROVIDER_KINDS, STAFF
 from handlers.context import Services
-from handlers.turn import Turn
+from handlers.turn import Turn, patiently
 from storage.records import User
 
 log = logging.getLogger(__name__)
@@ -67,9 +65,9 @@ def _apply(
         scope = BotCommandScopeChat(chat_id)
         try:
             if menu is None:
-                await _patiently(lambda: bot.delete_my_commands(scope=scope))
+                await patiently(lambda: bot.delete_my_commands(scope=scope), MAX_RETRY_WAIT_S)
             else:
-                await _patiently(lambda: bot.set_my_commands(menu[0], scope=scope))
+                await patiently(lambda: bot.set_my_commands(menu[0], scope=scope), MAX_RETRY_WAIT_S)
         except TelegramError as exc:  # cosmetic: tried again at the next occasion, since nothing was recorded
             log.warning("could not set the command menu of chat %s: %s", chat_id, exc)
             return
@@ -80,17 +78,6 @@ def _apply(
                 await tx.command_menus.save(chat_id, menu[1], services.clock())
 
     return apply
-
-
-async def _patiently(call: Callable[[], Awaitable[Any]]) -> Any:
-    try:
-        return await call()
-    except RetryAfter as exc:
-        wait = retry_after_seconds(exc)
-        if wait > MAX_RETRY_WAIT_S:
-            raise
-        await asyncio.sleep(wait)
-        return await call()
 
 
 async def refresh(turn: Turn) -> None:

@@ -197,7 +197,7 @@ async def _deliver_one(services: Services, bot: Any, item: Any, reply: Reply, ou
         elif isinstance(item, _Photo):
             sent = await _send_photo(bot, chat_id, item)
         else:
-            sent = await _patiently(lambda: bot.send_message(chat_id, item.text, reply_markup=item.markup))
+            sent = await patiently(lambda: bot.send_message(chat_id, item.text, reply_markup=item.markup))
     except (BadRequest, Forbidden) as exc:
         # An edit refused (old, unchanged) is cosmetic; a refused message is logged. Forbidden: see below.
         log.info("reply %d refused: %s", outbox_id, exc.message)
@@ -242,14 +242,14 @@ def background_turn(services: Services, tx: UnitOfWork, now: datetime) -> Turn:
                 t=services.i18n.translator(None), now=now)  # fmt: skip
 
 
-async def _patiently(send: Callable[[], Awaitable[Any]]) -> Any:
+async def patiently(send: Callable[[], Awaitable[Any]], max_wait: float = MAX_REPLY_WAIT_S) -> Any:
     """A reply of several messages can meet Telegram's one-message-per-second limit for a chat: wait as
     told and try once more (bounded); a second refusal hands the reply to the outbox sender."""
     try:
         return await send()
     except RetryAfter as exc:
         wait = retry_after_seconds(exc)
-        if wait > MAX_REPLY_WAIT_S:
+        if wait > max_wait:
             raise
         await asyncio.sleep(wait)
         return await send()
@@ -262,12 +262,12 @@ async def _send_photo(bot: Any, chat_id: int, item: _Photo) -> Any:
         content = await asyncio.to_thread(item.render)
     except Exception:  # a file that cannot be made must not swallow the words that go with it
         log.exception("could not make a file for chat %s; sending its caption alone", chat_id)
-        return await _patiently(lambda: bot.send_message(chat_id, item.caption))
+        return await patiently(lambda: bot.send_message(chat_id, item.caption))
     if item.filename:
-        return await _patiently(
+        return await patiently(
             lambda: bot.send_document(chat_id, content, filename=item.filename, caption=item.caption)
         )
-    return await _patiently(lambda: bot.send_photo(chat_id, content, caption=item.caption))
+    return await patiently(lambda: bot.send_photo(chat_id, content, caption=item.caption))
 
 
 async def _quietly(call: Awaitable[Any]) -> None:

@@ -3,14 +3,12 @@ any way, `active` in every form, phone numbers Excel mangles; and export → imp
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import Workbook
 
 from bot.cli_catalog import in_both, row_line
 from bot.config import PROJECT_ROOT
@@ -29,19 +27,9 @@ from core.catalog import (
 )
 from core.exports import build_directory, write_report
 from storage.records import Community, ServiceRecord
+from tests.workbooks import workbook_bytes
 
 GENERATED = datetime(2026, 11, 28, 10, 16)
-
-
-def xlsx_bytes(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 # What a community office keeps: a title and a date line above the header, Chinese headers with notes, a serial
@@ -62,7 +50,7 @@ OFFICE_SHEET: list[list[object]] = [
 
 
 def test_an_office_workbook_with_a_title_chinese_headers_and_its_own_categories_is_read() -> None:
-    result = parse_catalog_xlsx_bytes(xlsx_bytes(OFFICE_SHEET))
+    result = parse_catalog_xlsx_bytes(workbook_bytes(OFFICE_SHEET))
     assert result.ok, [row_line(e) for e in result.errors]
     assert [in_both(w.render) for w in result.warnings] == ["不认识的列“序号”，已忽略 / unknown column '序号' ignored"]
     meals, bills, children = result.entries
@@ -153,7 +141,7 @@ def test_a_leading_zero_text_cell_and_a_number_cell_in_a_workbook() -> None:
         ["A", "甲", "为老", "073184567890"],
         ["B", "乙", "为老", 73184567890],
     ]
-    result = parse_catalog_xlsx_bytes(xlsx_bytes(rows))
+    result = parse_catalog_xlsx_bytes(workbook_bytes(rows))
     assert [e.phone for e in result.entries] == ["073184567890", "0731-84567890"]
 
 

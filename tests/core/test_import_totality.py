@@ -12,23 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from bot.cli import main
 from core.exports.csv_out import csv_text
+from tests.workbooks import workbook_bytes
 
 GOOD = "service_id,name,category\nS1,理发,为老\n"
-
-
-def workbook_bytes(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def rewrite_part(data: bytes, part: str, change: Callable[[bytes], bytes]) -> bytes:

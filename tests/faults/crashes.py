@@ -186,18 +186,25 @@ class Patient:
         return bool(await self.until(check, f"{user.id}: button {button}"))
 
 
-async def resident_episode(client: SandboxClient, patient: Patient, chen: SimUser, number: int) -> SimUser:
-    """A resident's whole way from /start to a filed need, then the provider's 接单 and the resident's news."""
-    resident = await client.user(first_name=f"居民{number}")
+async def walk_intake(resident: SimUser, patient: Patient) -> bool:
+    """/start to ✅ 提交, each step waiting for its reply; False at the first reply that never came."""
     for kind, what, expected in INTAKE:
         if kind == "command":
             await resident.send_command(what)
         elif kind == "text":
             await resident.send_text(what)
         elif not await patient.press(resident, what):
-            return resident
+            return False
         if await patient.message(resident, expected) is None:
-            return resident
+            return False
+    return True
+
+
+async def resident_episode(client: SandboxClient, patient: Patient, chen: SimUser, number: int) -> SimUser:
+    """A resident's whole way from /start to a filed need, then the provider's 接单 and the resident's news."""
+    resident = await client.user(first_name=f"居民{number}")
+    if not await walk_intake(resident, patient):
+        return resident
     push = await patient.message(chen, "🆕 新任务")
     if push is None or not await patient.press(chen, "✅ 接单", push.message_id):
         return resident
@@ -370,18 +377,7 @@ async def two_processes(workdir: Path, *, residents: int) -> dict[str, Any]:
             await patient.message(person, "欢迎使用")
         people = [await client.user(first_name=f"居民{n}") for n in range(residents)]
 
-        async def intake(resident: SimUser) -> None:
-            for kind, what, expected in INTAKE:
-                if kind == "command":
-                    await resident.send_command(what)
-                elif kind == "text":
-                    await resident.send_text(what)
-                elif not await patient.press(resident, what):
-                    return
-                if await patient.message(resident, expected) is None:
-                    return
-
-        await asyncio.gather(*(intake(r) for r in people))
+        await asyncio.gather(*(walk_intake(r, patient) for r in people))
         await drained(db_path, first)  # the pushes go out, one a second to each provider
         await first.stop()
         await second.stop()
