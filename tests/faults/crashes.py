@@ -186,26 +186,30 @@ class Patient:
         return bool(await self.until(check, f"{user.id}: button {button}"))
 
 
-async def walk_intake(resident: SimUser, patient: Patient) -> bool:
-    """/start to ✅ 提交, each step waiting for its reply; False at the first reply that never came."""
+async def walk_intake(resident: SimUser, patient: Patient) -> str | None:
+    """/start to ✅ 提交, each step waiting for its reply: the request's reference, or None at the first reply
+    that never came."""
+    reply: BotMessage | None = None
     for kind, what, expected in INTAKE:
         if kind == "command":
             await resident.send_command(what)
         elif kind == "text":
             await resident.send_text(what)
         elif not await patient.press(resident, what):
-            return False
-        if await patient.message(resident, expected) is None:
-            return False
-    return True
+            return None
+        if (reply := await patient.message(resident, expected)) is None:
+            return None
+    return (reply.text or "").split("编号是 ")[-1].split("，")[0] if reply else None
 
 
 async def resident_episode(client: SandboxClient, patient: Patient, chen: SimUser, number: int) -> SimUser:
     """A resident's whole way from /start to a filed need, then the provider's 接单 and the resident's news."""
     resident = await client.user(first_name=f"居民{number}")
-    if not await walk_intake(resident, patient):
+    reference = await walk_intake(resident, patient)
+    if reference is None:
         return resident
-    push = await patient.message(chen, "🆕 新任务")
+    # This request's push, by its reference: an earlier push sent twice must not stand in for it.
+    push = await patient.message(chen, f"🆕 新任务 {reference}")
     if push is None or not await patient.press(chen, "✅ 接单", push.message_id):
         return resident
     if await patient.edit(chen, push.message_id, "13812345678") is None:
