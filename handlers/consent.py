@@ -12,6 +12,7 @@ from bot.i18n import Translator
 from core import onboarding
 from core import privacy as rights
 from core.dialog import State
+from core.people import PROVIDER_KINDS, STAFF
 from handlers import joining, menus, steps
 from handlers import keyboards as kb
 from handlers.callback_data import Callback, parse
@@ -22,7 +23,7 @@ from storage.records import User
 
 log = logging.getLogger(__name__)
 # Registration roles that the community manages, not the person (see core.people).
-_REGISTERED = frozenset({"social_worker", "volunteer", "org_member", "staff"})
+_REGISTERED = frozenset({*PROVIDER_KINDS, STAFF})
 
 
 def _choice(update: Update, prefix: str) -> str:

@@ -8,12 +8,10 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup
 
 from bot.i18n import I18n, Translator
 from core.dialog import State
-from core.people import PROVIDER_KINDS
+from core.people import PROVIDER_KINDS, STAFF
 from handlers import keyboards as kb
 from handlers.turn import Turn
 from storage.records import Provider
-
-STAFF = "staff"
 
 
 def is_provider(turn: Turn) -> bool:
