@@ -116,7 +116,7 @@ async def _send(call: Call, kind: str, build: Callable[[], tuple[dict[str, Any],
     elif markup is not None and markup.get("remove_keyboard"):
         chat.reply_keyboard = None
     call.world.stats.counters["messages_delivered"] += 1
-    call.world.notifier.notify()
+    call.bot.chat_changed(chat.id)
     return message.data
 
 
@@ -169,7 +169,8 @@ def _edit(
         message.parse_mode = call.params.get_str("parse_mode") if html is not None else None
     message.data["edit_date"] = now()
     message.edits += 1
-    call.world.notifier.notify()
+    message.edited_at = time.perf_counter()
+    call.bot.chat_changed(int(message.data["chat"]["id"]))
     return message.data
 
 
@@ -204,7 +205,7 @@ async def delete_message(call: Call) -> bool:
     if message is None or message.deleted:
         raise bad_request("message to delete not found")
     message.deleted = True
-    call.world.notifier.notify()
+    call.bot.chat_changed(chat.id)
     return True
 
 
@@ -224,7 +225,7 @@ async def answer_callback_query(call: Call) -> bool:
         "cache_time": call.params.get_int("cache_time", 0),
     }
     call.world.stats.counters["callback_answers"] += 1
-    call.world.notifier.notify()
+    call.bot.chat_changed(record.chat_id)
     return True
 
 
@@ -236,7 +237,7 @@ async def send_chat_action(call: Call) -> bool:
         raise bad_request("wrong parameter action in request")
     call.check_reachable(chat)
     chat.actions.append(action)
-    call.world.notifier.notify()
+    call.bot.chat_changed(chat.id)
     return True
 
 

@@ -51,7 +51,7 @@ async def get_updates(call: Call) -> list[dict[str, Any]]:
     timeout = min(max(params.get_float("timeout", 0.0) or 0.0, 0.0), _MAX_POLL_SECONDS)
     _set_allowed_updates(call)
     bot.confirm(params.get_int("offset", 0) or 0)
-    await call.world.notifier.wait_for(lambda: bool(bot.pending) or bot.webhook is not None, timeout)
+    await bot.updates_changed.wait_for(lambda: bool(bot.pending) or bot.webhook is not None, timeout)
     if bot.webhook is not None:
         raise WEBHOOK_CONFLICT
     result = bot.pending[:limit]
@@ -80,7 +80,7 @@ async def set_webhook(call: Call) -> bool:
         bot.pending.clear()
     bot.webhook = Webhook(url=url, secret_token=secret, max_connections=params.get_int("max_connections", 40) or 40)
     webhook.ensure_worker(call.world, bot)
-    call.world.notifier.notify()
+    bot.updates_changed.notify()
     return True
 
 
@@ -88,7 +88,7 @@ async def _remove_webhook(call: Call) -> None:
     call.bot.webhook = None
     if call.params.get_bool("drop_pending_updates"):
         call.bot.pending.clear()
-    call.world.notifier.notify()
+    call.bot.updates_changed.notify()
     await webhook.stop_worker(call.bot)
 
 

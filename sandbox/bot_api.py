@@ -6,10 +6,16 @@ a form (urlencoded or multipart) or a JSON body. Responses use Telegram's envelo
 ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": N, "description": ...}``
 (+ ``parameters.retry_after`` on 429); the HTTP status equals ``error_code``, which is what
 python-telegram-bot maps to ``BadRequest`` / ``Forbidden`` / ``RetryAfter`` / ...
+
+With ``World.latency_ms`` set, every request (errors included) takes that round trip longer: half
+before the method runs (the request travelling to Telegram), half after (the answer travelling
+back), as asyncio sleeps of that one request, so concurrent requests overlap as on a real network.
+A long poll pays it once, not per wake-up: its wait for updates sits between the two halves.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -39,6 +45,12 @@ def _bot(world: World, token: str) -> BotState:
     return world.bot_for_id(int(match.group(1)))
 
 
+async def _one_way(world: World) -> None:
+    """Half the configured round trip; read per request, so a change applies to the next request."""
+    if world.latency_ms > 0:
+        await asyncio.sleep(world.latency_ms / 2000)
+
+
 def _error(world: World, error: ApiError) -> web.Response:
     world.stats.counters[f"http_{error.code}"] += 1
     return _json(error.envelope(), status=error.code)
@@ -46,6 +58,13 @@ def _error(world: World, error: ApiError) -> web.Response:
 
 async def handle_method(request: web.Request) -> web.Response:
     world = request.app[WORLD_KEY]
+    await _one_way(world)
+    response = await _answer_method(world, request)
+    await _one_way(world)
+    return response
+
+
+async def _answer_method(world: World, request: web.Request) -> web.Response:
     try:
         bot = _bot(world, request.match_info["token"])
         entry = METHODS.get(request.match_info["method"].lower())
@@ -66,6 +85,13 @@ async def handle_method(request: web.Request) -> web.Response:
 
 async def handle_file(request: web.Request) -> web.StreamResponse:
     world = request.app[WORLD_KEY]
+    await _one_way(world)
+    response = _answer_file(world, request)
+    await _one_way(world)
+    return response
+
+
+def _answer_file(world: World, request: web.Request) -> web.StreamResponse:
     try:
         _bot(world, request.match_info["token"])
     except ApiError as error:

@@ -80,15 +80,16 @@ class SandboxClient:
     async def set_rate_limits(self, enforce: bool, limits: RateLimits | None = None) -> None:
         body: dict[str, Any] = {"enforce": enforce}
         if limits is not None:
-            body["limits"] = {
-                "global_per_s": limits.global_per_s,
-                "per_chat_per_s": limits.per_chat_per_s,
-                "per_group_per_min": limits.per_group_per_min,
-            }
+            body["limits"] = limits.as_json()
         await self.request("PUT", "/sandbox/rate-limits", json=body)
 
+    async def set_latency(self, latency_ms: float) -> None:
+        """Add this round trip (ms) to every Bot API request from now on; 0 turns it off."""
+        await self.request("PUT", "/sandbox/latency", json={"latency_ms": latency_ms})
+
     async def stats(self) -> dict[str, Any]:
-        """{"requests": {method: n}, "http_400", "http_403", "http_429", "messages_delivered", ...}."""
+        """{"requests": {method: n}, "http_400", "http_403", "http_429", "messages_delivered", ...,
+        "long_poll_wakeups": waiters (getUpdates, control waits) woken by a change to what they watch}."""
         data = await self.request("GET", "/sandbox/stats")
         data.pop("ok", None)
         return data

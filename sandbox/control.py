@@ -5,7 +5,8 @@ token that called the Bot API). Errors are ``{"ok": false, "error": "<readable t
 status 400 (bad input), 404 (unknown user/message/button) or 409 (state forbids it).
 
 ======  ==============================================  =============================================
-GET     /sandbox                                        server info (bot, users, rate-limit switch)
+GET     /sandbox                                        server info (bot, users, rate-limit switch,
+                                                        latency)
 GET     /sandbox/bot                                    bot id/username, commands, texts, webhook
 POST    /sandbox/users                                  create or get a user: {id?, first_name,
                                                         last_name?, username?, language_code?,
@@ -30,7 +31,10 @@ POST    /sandbox/users/{uid}/reply-keyboard-presses     tap a reply-keyboard but
 PUT     /sandbox/users/{uid}/blocked                    {blocked: bool} -> {blocked}
 GET     /sandbox/users/{uid}/chat-actions               {actions: ["typing", ...]}
 PUT     /sandbox/rate-limits                            {enforce: bool, limits?: {global_per_s,
-                                                        per_chat_per_s, per_group_per_min}}
+                                                        per_chat_per_s, per_group_per_min,
+                                                        per_chat_burst}}
+PUT     /sandbox/latency                                {latency_ms: number} round trip added to
+                                                        every Bot API request from now on
 GET     /sandbox/stats                                  request counts per method, http_4xx, ...
 ======  ==============================================  =============================================
 """
@@ -119,6 +123,7 @@ async def info(request: web.Request) -> dict[str, Any]:
         "bots": sorted(world.bots),
         "users": len(world.users),
         "enforce_rate_limits": world.enforce_rate_limits,
+        "latency_ms": world.latency_ms,
     }
 
 
@@ -170,7 +175,7 @@ async def get_messages(request: web.Request) -> dict[str, Any]:
         chat = bot.chats.get(user.id)
         return [m for m in chat.bot_messages() if m.message_id > after] if chat else []
 
-    await _world(request).notifier.wait_for(lambda: len(fresh()) >= min_count, _timeout(request))
+    await bot.chat_notifier(user.id).wait_for(lambda: len(fresh()) >= min_count, _timeout(request))
     return {"ok": True, "messages": [message_view(m) for m in fresh()]}
 
 
@@ -181,22 +186,23 @@ async def get_message(request: web.Request) -> dict[str, Any]:
     if message is None or not message.from_bot:
         raise ControlError(404, f"no bot message {request.match_info['mid']} in chat {user.id}")
     min_edits = int(request.query.get("min_edits", 0))
-    done = await _world(request).notifier.wait_for(lambda: message.edits >= min_edits, _timeout(request))
+    done = await bot.chat_notifier(user.id).wait_for(lambda: message.edits >= min_edits, _timeout(request))
     return {"ok": True, "message": message_view(message), "timed_out": not done}
 
 
 async def post_callback_query(request: web.Request) -> dict[str, Any]:
     body = await _body(request)
     message_id = body.get("message_id")
+    bot = _bot(request)
     query_id, record = press_inline(
-        _bot(request),
+        bot,
         _user(request),
         str(body.get("button", "")),
         int(message_id) if message_id is not None else None,
         forged_data=str(body["forged_data"]) if body.get("forged_data") is not None else None,
     )
     timeout = _timeout(request, {"timeout": body.get("timeout", 3.0)})
-    await _world(request).notifier.wait_for(lambda: record.answer is not None, timeout)
+    await bot.chat_notifier(record.chat_id).wait_for(lambda: record.answer is not None, timeout)
     return {
         "ok": True,
         "callback_query_id": query_id,
@@ -226,16 +232,16 @@ async def put_rate_limits(request: web.Request) -> dict[str, Any]:
     world.enforce_rate_limits = bool(body.get("enforce", True))
     if body.get("limits"):
         world.set_limits(RateLimits(**body["limits"]))
-    limits = world.limits
-    return {
-        "ok": True,
-        "enforce": world.enforce_rate_limits,
-        "limits": {
-            "global_per_s": limits.global_per_s,
-            "per_chat_per_s": limits.per_chat_per_s,
-            "per_group_per_min": limits.per_group_per_min,
-        },
-    }
+    return {"ok": True, "enforce": world.enforce_rate_limits, "limits": world.limits.as_json()}
+
+
+async def put_latency(request: web.Request) -> dict[str, Any]:
+    world, body = _world(request), await _body(request)
+    latency_ms = float(body["latency_ms"])
+    if latency_ms < 0:
+        raise ControlError(400, "latency_ms must not be negative")
+    world.latency_ms = latency_ms
+    return {"ok": True, "latency_ms": latency_ms}
 
 
 async def get_stats(request: web.Request) -> dict[str, Any]:
@@ -256,6 +262,7 @@ def add_routes(app: web.Application) -> None:
         ("PUT", "/sandbox/users/{uid}/blocked", put_blocked),
         ("GET", "/sandbox/users/{uid}/chat-actions", get_chat_actions),
         ("PUT", "/sandbox/rate-limits", put_rate_limits),
+        ("PUT", "/sandbox/latency", put_latency),
         ("GET", "/sandbox/stats", get_stats),
     ]
     for verb, path, route in routes:

@@ -35,10 +35,17 @@ class SandboxServer:
         bot_username: str = "sanshe_bot",
         enforce_rate_limits: bool = False,
         limits: RateLimits | None = None,
+        latency_ms: float = 0.0,
     ) -> None:
+        """``latency_ms``: network round trip added to every Bot API request (0: as fast as loopback).
+        ``enforce_rate_limits``: answer 429 to sends over ``limits`` (Telegram's by default)."""
+        if latency_ms < 0:
+            raise ValueError("latency_ms must not be negative")
         self.host = host
         self.port = port
-        self.world = World(bot_username=bot_username, enforce_rate_limits=enforce_rate_limits, limits=limits)
+        self.world = World(
+            bot_username=bot_username, enforce_rate_limits=enforce_rate_limits, limits=limits, latency_ms=latency_ms
+        )
         self._runner: web.AppRunner | None = None
 
     @property
@@ -77,8 +84,8 @@ class SandboxServer:
         runner, self._runner = self._runner, None
         if runner is None:
             return
-        self.world.notifier.close()  # wake every long poll so shutdown does not wait for them
-        for bot in [self.world.primary, *self.world.bots.values()]:
+        self.world.close()  # wake every long poll so shutdown does not wait for them
+        for bot in self.world.all_bots():
             await webhook.stop_worker(bot)
         await runner.cleanup()
         if self.world.session is not None:

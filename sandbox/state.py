@@ -3,8 +3,13 @@
 One :class:`World` per server. Users are global (a person); chats, updates, commands and
 callback queries belong to a :class:`BotState` (one per bot id seen in a token). The first
 token that talks to the server claims the *primary* bot, which is the one simulated users talk
-to unless the control API is given ``?bot_id=``. Every mutation calls
-:meth:`Notifier.notify`, which wakes long polls (``getUpdates``, control ``wait`` calls).
+to unless the control API is given ``?bot_id=``.
+
+Long polls wait on the :class:`Notifier` of the one thing they watch: a bot's update queue
+(``getUpdates``, the webhook worker) or one chat of one bot (control API waits). A change wakes
+only that thing's waiters: with one world-wide notifier every send woke every parked long poll
+(hundreds of simulated users' clients, every other bot), so the sandbox's cost per event grew
+with the number of idle waiters and benchmarks measured the harness (bench/wakeups.py shows it).
 """
 
 from __future__ import annotations
@@ -31,15 +36,19 @@ def now() -> int:
 
 
 class Notifier:
-    """Broadcast "something changed"; waiters re-check their own predicate."""
+    """Says "something changed" about one thing (a bot's updates, one chat); waiters re-check their predicate."""
 
-    def __init__(self) -> None:
+    def __init__(self, counters: Counter[str], closed: bool = False) -> None:
         self._event = asyncio.Event()
-        self.closed = False
+        self._waiting = 0
+        self._counters = counters  # the world's statistics: "long_poll_wakeups" counts waiters woken
+        self.closed = closed
 
     def notify(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
+        if self._waiting:
+            self._counters["long_poll_wakeups"] += self._waiting
+            self._event.set()
+            self._event = asyncio.Event()
 
     def close(self) -> None:
         self.closed = True
@@ -53,10 +62,13 @@ class Notifier:
             if self.closed or remaining <= 0:
                 return False
             event = self._event
+            self._waiting += 1
             try:
                 await asyncio.wait_for(event.wait(), remaining)
             except TimeoutError:
                 return predicate()
+            finally:
+                self._waiting -= 1
         return True
 
 
@@ -91,6 +103,10 @@ class StoredMessage:
     data: dict[str, Any]
     from_bot: bool
     kind: str
+    # time.perf_counter() when it was stored / last edited: in-process benchmarks time the bot's answers by
+    # the sandbox's clock rather than by when a busy harness got round to looking.
+    stored_at: float = field(default_factory=time.perf_counter)
+    edited_at: float | None = None
     markup: dict[str, Any] | None = None  # reply_markup as sent, of any type
     html: str | None = None  # raw text/caption when a parse_mode was used
     parse_mode: str | None = None
@@ -169,6 +185,8 @@ class BotState:
         self.callbacks: dict[str, CallbackRecord] = {}
         self._callback_ids = itertools.count(1)
         self.limiter = RateLimiter(world.limits)
+        self.updates_changed = Notifier(world.stats.counters, world.closed)  # pending updates or webhook changed
+        self._chat_notifiers: dict[int, Notifier] = {}
 
     def user_json(self) -> dict[str, Any]:
         return {
@@ -184,6 +202,24 @@ class BotState:
             chat = self.chats[user.id] = Chat(user)
         return chat
 
+    def chat_notifier(self, chat_id: int) -> Notifier:
+        """The notifier of one chat with this bot; exists before the chat does, so a client may wait
+        for the first message of a user who has not written yet."""
+        notifier = self._chat_notifiers.get(chat_id)
+        if notifier is None:
+            notifier = self._chat_notifiers[chat_id] = Notifier(self.world.stats.counters, self.world.closed)
+        return notifier
+
+    def chat_changed(self, chat_id: int) -> None:
+        notifier = self._chat_notifiers.get(chat_id)
+        if notifier is not None:  # nobody ever waited on it: nothing to wake
+            notifier.notify()
+
+    def close(self) -> None:
+        self.updates_changed.close()
+        for notifier in self._chat_notifiers.values():
+            notifier.close()
+
     def push_update(self, kind: str, payload: dict[str, Any]) -> int | None:
         """Queue an update; types the bot did not ask for are dropped, as Telegram does."""
         if kind not in self.allowed_updates:
@@ -191,7 +227,7 @@ class BotState:
         update_id = next(self._update_ids)
         self.pending.append({"update_id": update_id, kind: payload})
         self.world.stats.counters["updates_created"] += 1
-        self.world.notifier.notify()
+        self.updates_changed.notify()
         return update_id
 
     def confirm(self, offset: int) -> None:
@@ -222,16 +258,25 @@ class Stats:
             "webhook_deliveries",
             "webhook_failures",
             "callback_answers",
+            "long_poll_wakeups",
         )
         return {"requests": dict(self.requests), **{key: self.counters[key] for key in keys}}
 
 
 class World:
-    def __init__(self, *, bot_username: str, enforce_rate_limits: bool, limits: RateLimits | None) -> None:
+    def __init__(
+        self,
+        *,
+        bot_username: str,
+        enforce_rate_limits: bool,
+        limits: RateLimits | None,
+        latency_ms: float = 0.0,
+    ) -> None:
         self.bot_username = bot_username
         self.enforce_rate_limits = enforce_rate_limits
         self.limits = limits or RateLimits()
-        self.notifier = Notifier()
+        self.latency_ms = latency_ms  # round trip added to every Bot API request (see sandbox.bot_api)
+        self.closed = False
         self.files = FileStore()
         self.stats = Stats()
         self.users: dict[int, SimUserRecord] = {}
@@ -253,6 +298,16 @@ class World:
             self.bots[bot_id] = bot
         return bot
 
+    def all_bots(self) -> list[BotState]:
+        """Every bot state, the primary one included even before a token claimed it."""
+        return [self.primary, *(bot for bot in self.bots.values() if bot is not self.primary)]
+
+    def close(self) -> None:
+        """Wake every long poll (and make new ones return at once) so that shutdown does not wait."""
+        self.closed = True
+        for bot in self.all_bots():
+            bot.close()
+
     def new_user_id(self) -> int:
         user_id = next(self._user_ids)
         while user_id in self.users:
@@ -261,5 +316,5 @@ class World:
 
     def set_limits(self, limits: RateLimits) -> None:
         self.limits = limits
-        for bot in [self.primary, *self.bots.values()]:
+        for bot in self.all_bots():
             bot.limiter = RateLimiter(limits)

@@ -1,6 +1,7 @@
 """Webhook delivery: POST each pending update as JSON to the bot's webhook URL.
 
-Like Telegram, updates are delivered one at a time in order, with the header
+Like Telegram, updates go out over several connections at once (up to the webhook's max_connections), each
+chat's in order (its next update only once the previous one was accepted), with the header
 ``X-Telegram-Bot-Api-Secret-Token`` when a secret was set. A non-2xx answer or a connection
 error is recorded (``last_error_date``/``last_error_message`` in getWebhookInfo) and retried
 with a short, capped backoff; the update stays pending until delivered or the webhook is
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from typing import Any
 
 import aiohttp
 
@@ -36,28 +38,63 @@ async def stop_worker(bot: BotState) -> None:
             await task
 
 
+def _chat_of(update: dict[str, Any]) -> object:
+    """Whose updates must arrive in order: the chat (or the person) the update is about."""
+    for kind, body in update.items():
+        if not isinstance(body, dict):
+            continue
+        message = body.get("message") if kind == "callback_query" else body
+        if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+            return message["chat"].get("id")
+        if isinstance(body.get("from"), dict):
+            return body["from"].get("id")
+    return None
+
+
 async def _deliver_forever(world: World, bot: BotState) -> None:
+    """Like Telegram: up to `max_connections` deliveries at once, but a chat's next update only after its previous
+    one was accepted, so each chat's updates arrive in order. A failed delivery is retried after a backoff."""
     failures = 0
-    while bot.webhook is not None and not world.notifier.closed:
-        if not bot.pending:
-            await world.notifier.wait_for(lambda: bool(bot.pending) or bot.webhook is None, 3600)
+    in_flight: dict[int, asyncio.Task[str | None]] = {}  # id(update) → its POST
+    while bot.webhook is not None and not world.closed:
+        webhook = bot.webhook
+        held: set[object] = set()  # chats with an update in flight or an earlier one still waiting
+        for update in list(bot.pending):
+            chat = _chat_of(update)
+            key = id(update)
+            if key not in in_flight and chat not in held and len(in_flight) < webhook.max_connections:
+                in_flight[key] = asyncio.create_task(_post(world, webhook.url, webhook.secret_token, update))
+            if chat is not None:
+                held.add(chat)
+        if not in_flight:
+            await bot.updates_changed.wait_for(lambda: bool(bot.pending) or bot.webhook is None, 3600)
             continue
-        webhook, update = bot.webhook, bot.pending[0]
-        error = await _post(world, webhook.url, webhook.secret_token, update)
-        if bot.webhook is not webhook:
-            continue  # reconfigured meanwhile; start over with the new settings
-        if error is None:
-            failures = 0
-            if bot.pending and bot.pending[0] is update:
-                bot.pending.pop(0)
-            world.stats.counters["webhook_deliveries"] += 1
-            world.stats.counters["updates_delivered"] += 1
-            world.notifier.notify()
-            continue
-        world.stats.counters["webhook_failures"] += 1
-        webhook.last_error_date, webhook.last_error_message = now(), error
-        await asyncio.sleep(_BACKOFF[min(failures, len(_BACKOFF) - 1)])
-        failures += 1
+        waiting = len(bot.pending)  # a new update may be startable at once (another chat's)
+        change = asyncio.create_task(
+            bot.updates_changed.wait_for(lambda: len(bot.pending) != waiting or bot.webhook is not webhook, 3600)  # noqa: B023
+        )
+        done, _ = await asyncio.wait([*in_flight.values(), change], return_when=asyncio.FIRST_COMPLETED)
+        change.cancel()
+        failed = False
+        for key, task in list(in_flight.items()):
+            if task not in done:
+                continue
+            del in_flight[key]
+            error = task.result()
+            if error is None:
+                failures = 0
+                bot.pending[:] = [u for u in bot.pending if id(u) != key]
+                world.stats.counters["webhook_deliveries"] += 1
+                world.stats.counters["updates_delivered"] += 1
+            else:
+                failed = True
+                world.stats.counters["webhook_failures"] += 1
+                webhook.last_error_date, webhook.last_error_message = now(), error
+        if failed:
+            await asyncio.sleep(_BACKOFF[min(failures, len(_BACKOFF) - 1)])
+            failures += 1
+    for task in in_flight.values():
+        task.cancel()
 
 
 async def _post(world: World, url: str, secret: str | None, update: dict[str, object]) -> str | None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 
+import httpx
 import pytest
 from telegram import Bot
 from telegram.error import RetryAfter
 
-from sandbox import RateLimits, SandboxClient, SimUser
+from sandbox import RateLimits, SandboxClient, SandboxServer, SimUser
 from sandbox.ratelimit import RateLimiter
+
+TOKEN = "123456:burst-test"
 
 
 class FakeClock:
@@ -60,6 +63,51 @@ def test_global_limit_and_custom_limits() -> None:
     assert [send(limiter, chat) for chat in (1, 1, 1, 2, 3)] == [None, None, 1, None, 1]
     clock.now += 1.0
     assert send(limiter, 3) is None
+
+
+def test_a_private_chat_takes_a_short_burst_then_one_per_second() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(per_chat_burst=3), clock)
+    assert [send(limiter, 1) for _ in range(4)] == [None, None, None, 1]
+    clock.now += 0.5
+    assert send(limiter, 1) == 1  # half a message refilled: not yet
+    clock.now += 0.5
+    assert send(limiter, 1) is None  # then one per second, not another burst at once
+    assert send(limiter, 1) == 1
+    clock.now += 2.5  # refills up to the burst again, never beyond it
+    assert [send(limiter, 1) for _ in range(3)] == [None, None, 1]
+    clock.now += 60
+    assert [send(limiter, 1) for _ in range(4)] == [None, None, None, 1]
+
+
+def test_limits_below_one_are_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        RateLimits(per_chat_burst=0)
+
+
+async def test_a_burst_to_one_chat_gets_429_with_retry_after_like_telegram() -> None:
+    async with (
+        SandboxServer(enforce_rate_limits=True, limits=RateLimits(per_chat_burst=3)) as server,
+        SandboxClient(server.base_url) as sandbox,
+        httpx.AsyncClient(base_url=f"{server.base_url}/bot{TOKEN}") as http,
+    ):
+        user = await sandbox.user()
+        await user.send_text("hi")
+        answers = [await http.post("/sendMessage", json={"chat_id": user.id, "text": f"第{n}条"}) for n in range(5)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+        assert answers[3].json() == {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 1",
+            "parameters": {"retry_after": 1},
+        }
+        assert [m.text for m in await user.messages()] == ["第0条", "第1条", "第2条"]
+        other = await sandbox.user()
+        await other.send_text("hi")
+        assert (await http.post("/sendMessage", json={"chat_id": other.id, "text": "别人"})).status_code == 200
+        await asyncio.sleep(1.05)
+        assert (await http.post("/sendMessage", json={"chat_id": user.id, "text": "等了一秒"})).status_code == 200
+        assert (await sandbox.stats())["http_429"] == 2
 
 
 @pytest.fixture

@@ -185,3 +185,41 @@ async def test_tokens_methods_and_encodings(
     # Another token = another bot with its own chats: this user never talked to bot 999.
     other = await http.post("/bot999:other/sendMessage", data={"chat_id": str(user.id), "text": "x"})
     assert other.json()["description"] == "Bad Request: chat not found"
+
+
+async def test_webhook_delivers_chats_side_by_side_and_each_chat_in_order(bot: Bot, sandbox: SandboxClient) -> None:
+    arrived: list[str] = []
+    release_first = asyncio.Event()
+
+    async def hook(request: web.Request) -> web.Response:
+        text = (await request.json())["message"]["text"]
+        arrived.append(text)
+        if text == "A1":  # a slow answer for chat A's first update
+            await release_first.wait()
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        await bot.set_webhook(f"http://127.0.0.1:{runner.addresses[0][1]}/hook", max_connections=10)
+        first, second = await sandbox.user(), await sandbox.user()
+        await first.send_text("A1")
+        await first.send_text("A2")
+        await second.send_text("B1")
+        for _ in range(200):
+            if "B1" in arrived:
+                break
+            await asyncio.sleep(0.01)
+        assert arrived == ["A1", "B1"]  # B1 did not wait for A1's answer; A2 does
+        release_first.set()
+        for _ in range(200):
+            if len(arrived) == 3:
+                break
+            await asyncio.sleep(0.01)
+        assert arrived == ["A1", "B1", "A2"]
+        await bot.delete_webhook()
+    finally:
+        await runner.cleanup()
