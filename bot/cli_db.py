@@ -36,4 +36,4 @@ def in_transaction(work: Callable[[UnitOfWork, Settings], Awaitable[T]]) -> T:
     try:
         return asyncio.run(run())
     except UnsupportedDatabaseUrl as exc:
-        raise CliError(str(exc)) from exc
+        raise CliError(both(exc.key, **exc.values)) from exc

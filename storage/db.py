@@ -1,6 +1,10 @@
 """Connecting to the database and owning transactions.
 
-SQLite is the embedded default. One aiosqlite connection per process, in WAL mode with foreign keys
+`Database.open(url)` picks the backend by the URL's scheme: `sqlite:///path` (the embedded default, below) or
+`postgresql://user@host:port/db` (storage/postgres.py). Both hand out the same Session over the same
+repositories (storage/sqlite/*.py, which write SQL both understand; storage/dialect.py has the rest).
+
+SQLite: One aiosqlite connection per process, in WAL mode with foreign keys
 on; an asyncio lock serialises transactions on it, because SQLite has one writer at a time anyway and
 interleaving two logical transactions on one connection would mix them. `BEGIN IMMEDIATE` takes the
 write lock up front so that a second bot process waits (busy_timeout) instead of failing mid-way.
@@ -12,8 +16,10 @@ back on any exception; repositories never commit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
@@ -23,30 +29,70 @@ from storage.session import Session
 
 
 class UnsupportedDatabaseUrl(ValueError):
-    pass
+    """A database URL we cannot use. `key` and `values` name its text in the locales (db.…), for the command
+    line to say in the operator's languages; str() is the English text, for logs."""
+
+    def __init__(self, message: str, key: str, **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
+
+
+SQLITE_PREFIX = "sqlite:///"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def sqlite_path(url: str) -> str:
     """`sqlite:///data/x.db` → `data/x.db`; `sqlite:////abs/x.db` → `/abs/x.db`; `:memory:` kept."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix):
+    if not url.startswith(SQLITE_PREFIX):
         scheme = url.split(":", 1)[0] if ":" in url else url
         raise UnsupportedDatabaseUrl(
-            f"database URL scheme {scheme!r} is not supported yet; use sqlite:///path/to/file.db"
+            f"database URL scheme {scheme!r} is not supported; use sqlite:///path/to/file.db or "
+            "postgresql://user@host:port/database",
+            "db.unsupported_scheme",
+            scheme=scheme,
         )
-    path = url[len(prefix) :]
+    path = url[len(SQLITE_PREFIX) :]
     if not path:
-        raise UnsupportedDatabaseUrl("the SQLite URL has no file path")
+        raise UnsupportedDatabaseUrl("the SQLite URL has no file path", "db.no_sqlite_path")
     return path
 
 
-class Database:
+class Database(ABC):
+    """A backend: migrations, transactions, and the after-erasure cleanup (`checkpoint`)."""
+
+    dialect: str
+
+    @classmethod
+    async def open(cls, url: str, *, migrate: bool = True) -> Database:
+        if url.startswith(POSTGRES_SCHEMES):
+            from storage.postgres import PostgresDatabase  # psycopg is imported only by those who use it
+
+            return await PostgresDatabase.connect(url, migrate=migrate)
+        return await SqliteDatabase.connect(url, migrate=migrate)
+
+    @abstractmethod
+    async def migrate(self) -> list[int]: ...
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Session]: ...
+
+    @abstractmethod
+    async def checkpoint(self) -> bool: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+
+class SqliteDatabase(Database):
+    dialect = "sqlite"
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, url: str, *, migrate: bool = True) -> Database:
+    async def connect(cls, url: str, *, migrate: bool = True) -> SqliteDatabase:
         path = sqlite_path(url)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +118,16 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Session]:
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            begin = asyncio.ensure_future(self._conn.execute("BEGIN IMMEDIATE"))
+            try:
+                await asyncio.shield(begin)
+            except asyncio.CancelledError:
+                # aiosqlite runs the BEGIN in its thread whether or not we wait for it: a caller cancelled here
+                # (a background loop stopped) must end that transaction before the lock lets the next one in.
+                with contextlib.suppress(Exception):
+                    await begin
+                    await self._conn.execute("ROLLBACK")
+                raise
             try:
                 yield Session(self._conn)
             except BaseException:

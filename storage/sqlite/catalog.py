@@ -9,6 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage.dialect import Dialect, dialect_of
 from storage.records import CategoryRecord, ServiceRecord, to_db_time
 
 # A service as ServiceRecord holds it; `s` is services, `o` its organisation (see SERVICE_TABLES).
@@ -20,7 +21,20 @@ SERVICE_COLUMNS = (
     "(SELECT json_group_array(category) FROM (SELECT x.category FROM service_categories x "
     "WHERE x.service_id = s.service_id AND x.position > 0 ORDER BY x.position)) AS other_categories"
 )
+# The same on PostgreSQL, whose json_agg is NULL over no rows and takes its order as an argument.
+_PG_SERVICE_COLUMNS = (
+    "s.service_id, s.name, s.category, s.description, s.keywords, o.name AS organization, s.eligibility, "
+    "s.active, s.phone, s.address, s.hours, s.fee, "
+    "(SELECT COALESCE(json_agg(c.name)::text, '[]') FROM service_communities sc "
+    "JOIN communities c ON c.id = sc.community_id WHERE sc.service_id = s.service_id) AS communities, "
+    "(SELECT COALESCE(json_agg(x.category ORDER BY x.position)::text, '[]') FROM service_categories x "
+    "WHERE x.service_id = s.service_id AND x.position > 0) AS other_categories"
+)
 SERVICE_TABLES = "services s LEFT JOIN organizations o ON o.id = s.organization_id"
+
+
+def service_columns(dialect: Dialect) -> str:
+    return _PG_SERVICE_COLUMNS if dialect == "postgresql" else SERVICE_COLUMNS
 
 
 def service_from_row(row: aiosqlite.Row) -> ServiceRecord:
@@ -62,7 +76,7 @@ class SqliteCatalog:
     async def services(self, *, include_inactive: bool = True) -> Sequence[ServiceRecord]:
         where = "" if include_inactive else "WHERE s.active = 1"
         async with self._conn.execute(
-            f"SELECT {SERVICE_COLUMNS} FROM {SERVICE_TABLES} {where} ORDER BY s.service_id"
+            f"SELECT {service_columns(dialect_of(self._conn))} FROM {SERVICE_TABLES} {where} ORDER BY s.service_id"
         ) as cursor:
             return [service_from_row(row) for row in await cursor.fetchall()]
 
@@ -115,7 +129,7 @@ class SqliteCatalog:
         for community in service.communities:
             community_id = await self._community_id(community, now)
             await self._conn.execute(
-                "INSERT OR IGNORE INTO service_communities (service_id, community_id) VALUES (?, ?)",
+                "INSERT INTO service_communities (service_id, community_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (service.service_id, community_id),
             )
 

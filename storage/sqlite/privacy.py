@@ -18,6 +18,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.dialect import contains, dialect_of
 from storage.protocols import Erased, PersonalData
 from storage.records import RequestRecord, to_db_time
 from storage.sqlite.requests import SqliteRequests
@@ -115,7 +116,8 @@ class SqlitePrivacy:
             found[row["id"]] = _OutboxRow(*tuple(row), reference=named, keep=keep)
         for reference in sorted(references):
             for row in await self._rows(
-                f"SELECT {columns} FROM outbox WHERE chat_id != ? AND instr(text, ?) > 0 ORDER BY id",
+                f"SELECT {columns} FROM outbox WHERE chat_id != ? AND {contains(dialect_of(self._conn), 'text', '?')} "
+                "ORDER BY id",
                 (telegram_id, reference),
             ):
                 if row["id"] not in found and mentions(row["text"], reference):

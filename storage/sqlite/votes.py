@@ -7,6 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage.dialect import dialect_of, smaller
 from storage.records import VoteProject, VoteRound, from_db_time, to_db_time
 
 _ROUND = "SELECT id, community_id, title, winners, status, closes_at, created_by FROM vote_rounds"
@@ -143,7 +144,8 @@ class SqliteVotes:
         """Open → counting; False if voting had already ended. Ended early: the closing time shown from now on
         is when it really ended."""
         cursor = await self._conn.execute(
-            "UPDATE vote_rounds SET status = 'counting', closes_at = MIN(closes_at, ?) "
+            "UPDATE vote_rounds SET status = 'counting', "
+            f"closes_at = {smaller(dialect_of(self._conn), 'closes_at', '?')} "
             "WHERE id = ? AND status = 'open'",
             (to_db_time(now), round_id),
         )
@@ -159,7 +161,8 @@ class SqliteVotes:
         """Publish: freeze each project's (id, online, paper, won); False if it was already published (another
         process or a staff member got there first)."""
         cursor = await self._conn.execute(
-            "UPDATE vote_rounds SET status = 'closed', closed_at = ?, closes_at = MIN(closes_at, ?) "
+            "UPDATE vote_rounds SET status = 'closed', closed_at = ?, "
+            f"closes_at = {smaller(dialect_of(self._conn), 'closes_at', '?')} "
             "WHERE id = ? AND status IN ('open', 'counting')",
             (to_db_time(now), to_db_time(now), round_id),
         )

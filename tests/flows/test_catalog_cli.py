@@ -15,25 +15,25 @@ from bot.config import PROJECT_ROOT
 CATALOG = PROJECT_ROOT / "tests" / "data" / "catalog.csv"
 
 
-def sanshe(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def sanshe(tmp_path: Path, *args: str, database_url: str = "sqlite:///sanshe.db") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SANSHE_")}
-    env["SANSHE_DATABASE_URL"] = "sqlite:///sanshe.db"
+    env["SANSHE_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
     )
 
 
-def test_import_export_round_trip_and_reimport_is_idempotent(tmp_path: Path) -> None:
-    first = sanshe(tmp_path, "catalog", "import", str(CATALOG), "--create-communities")
+def test_import_export_round_trip_and_reimport_is_idempotent(tmp_path: Path, db_url: str) -> None:
+    first = sanshe(tmp_path, "catalog", "import", str(CATALOG), "--create-communities", database_url=db_url)
     assert first.returncode == 0, first.stderr
     assert "新增 added: 39" in first.stdout and "新建社区" in first.stdout
-    again = sanshe(tmp_path, "catalog", "import", str(CATALOG))
+    again = sanshe(tmp_path, "catalog", "import", str(CATALOG), database_url=db_url)
     assert "未变 unchanged: 39" in again.stdout
-    exported = sanshe(tmp_path, "catalog", "export", "out.csv")
+    exported = sanshe(tmp_path, "catalog", "export", "out.csv", database_url=db_url)
     assert exported.returncode == 0, exported.stderr
     data = (tmp_path / "out.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # Excel needs the BOM to read UTF-8
-    reimport = sanshe(tmp_path, "catalog", "import", "out.csv")
+    reimport = sanshe(tmp_path, "catalog", "import", "out.csv", database_url=db_url)
     assert "未变 unchanged: 39" in reimport.stdout, reimport.stdout + reimport.stderr
 
 

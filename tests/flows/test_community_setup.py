@@ -3,6 +3,7 @@ providers → residents; and `sanshe community add/list` refusing bad input with
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,9 @@ from tests.flows.test_onboarding_flow import onboard
 
 
 @pytest.fixture(autouse=True)
-def empty_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SANSHE_DATABASE_URL", f"sqlite:///{tmp_path / 'sanshe.db'}")
+def empty_database(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test here on an empty database of each backend."""
+    monkeypatch.setenv("SANSHE_DATABASE_URL", db_url)
 
 
 def test_add_and_list(capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,30 +75,33 @@ def office_workbook(path: Path) -> Path:
     return path
 
 
-async def test_the_readme_setup_order_works_from_an_empty_database(tmp_path: Path) -> None:
+async def test_the_readme_setup_order_works_from_an_empty_database(tmp_path: Path, db_url: str) -> None:
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return sanshe(tmp_path, *args, database_url=db_url)
+
     # Staff before their community is refused: the community comes first.
-    early = sanshe(tmp_path, "staff", "add", "600", "--community", "阳光社区")
+    early = cli("staff", "add", "600", "--community", "阳光社区")
     assert early.returncode == 2 and "阳光社区" in early.stderr
     for args in (
         ("community", "add", "阳光社区", "--district", "雨花区"),
         ("community", "add", "桂花社区", "--district", "雨花区"),
         ("staff", "add", "600", "--community", "阳光社区"),
     ):
-        step = sanshe(tmp_path, *args)
+        step = cli(*args)
         assert step.returncode == 0, (args, step.stderr)
-    catalogue = sanshe(tmp_path, "catalog", "import", str(office_workbook(tmp_path / "清单.xlsx")))
+    catalogue = cli("catalog", "import", str(office_workbook(tmp_path / "清单.xlsx")))
     assert catalogue.returncode == 0, catalogue.stderr
     assert "新增 added: 2" in catalogue.stdout and "新建类别 new categories: 便民服务" in catalogue.stdout
     assert "新类别：便民服务" in catalogue.stderr  # the warning that lists the new categories
-    provider = sanshe(tmp_path, "provider", "add", "601", "--role", "social_worker", "--name", "陈社工",
-                      "--services", "YG01", "--communities", "阳光社区")  # fmt: skip
+    provider = cli("provider", "add", "601", "--role", "social_worker", "--name", "陈社工",
+                   "--services", "YG01", "--communities", "阳光社区")  # fmt: skip
     assert provider.returncode == 0, provider.stderr
-    listed = sanshe(tmp_path, "community", "list")
+    listed = cli("community", "list")
     assert listed.stdout == "桂花社区\t雨花区\n阳光社区\t雨花区\n"
 
     # Residents: the real bot on this database, a resident joins 阳光社区 and asks for what the catalogue offers.
     async with SandboxServer() as server, SandboxClient(server.base_url) as client:
-        async with bot_running((server, client, tmp_path / "sanshe.db")):
+        async with bot_running((server, client, db_url)):
             resident = await client.user(first_name="王阿姨")
             await onboard(resident, "阳光社区")
             await resident.send_text("厨房下水道堵了")

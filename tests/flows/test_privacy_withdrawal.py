@@ -83,6 +83,7 @@ async def document_bytes(running: Running, message: BotMessage) -> bytes:
     return bytes(await file.download_as_bytearray())
 
 
+@pytest.mark.sqlite_only  # it reads the database file's bytes; PostgresDatabase.checkpoint says what PostgreSQL does
 async def test_withdrawal_cancels_erases_and_leaves_no_trace_in_the_file(
     city: tuple[SandboxServer, SandboxClient, Path],
 ) -> None:

@@ -13,7 +13,7 @@ from handlers.home import provider_name
 from sandbox import SandboxClient, SandboxServer
 from storage.db import Database
 from storage.records import Provider, utc_now
-from tests.conftest import Running, bot_running
+from tests.conftest import DbLocation, Running, bot_running, database_url
 from tests.flows.test_catalog_cli import sanshe
 from tests.flows.test_onboarding_flow import onboard
 from tests.flows.test_provider_flow import file_pipe_request
@@ -23,14 +23,15 @@ UNNAMED = 920001
 
 
 async def test_a_provider_added_without_a_name_is_shown_by_kind_with_both_organisations(
-    city: tuple[SandboxServer, SandboxClient, Path],
+    city: tuple[SandboxServer, SandboxClient, DbLocation], tmp_path: Path
 ) -> None:
-    _, _, db_path = city
-    added = sanshe(db_path.parent, "provider", "add", str(UNNAMED), "--role", "social_worker", "--organization",
-                   "阳光社工服务中心", "--services", "S020", "--communities", "阳光社区")  # fmt: skip
+    _, _, location = city
+    added = sanshe(tmp_path, "provider", "add", str(UNNAMED), "--role", "social_worker", "--organization",
+                   "阳光社工服务中心", "--services", "S020", "--communities", "阳光社区",
+                   database_url=database_url(location))  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert "social_worker" not in added.stdout.split("(")[0]  # the name it was given is not the code
-    db = await Database.open(f"sqlite:///{db_path}")
+    db = await Database.open(database_url(location))
     async with db.transaction() as tx:
         stored = await tx.providers.get(UNNAMED)
     await db.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -31,8 +30,8 @@ MEALS = ServiceEntry("S2", "助餐送餐", "elderly", organization="安康站")
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(f"sqlite:///{tmp_path / 'sanshe.db'}")
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = await Database.open(db_url)
     async with database.transaction() as tx:
         for name in ("阳光社区", "桂花社区"):
             await tx.communities.add(name, utc_now())

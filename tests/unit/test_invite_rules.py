@@ -1,9 +1,8 @@
-"""core.people's community borders on a real SQLite file, below any button: an invite serves only its own
-community, asks for others wait, only the asked community's staff decide, and pending asks bring no task."""
+"""core.people's community borders on a real database (SQLite and PostgreSQL), below any button: an invite serves
+only its own community, asks for others wait, only the asked community's staff decide, and pending asks bring no
+task."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,8 @@ from storage.records import utc_now
 SUNSHINE_STAFF, GUIHUA_STAFF, WORKER, NEWCOMER = 900001, 900099, 910077, 920001
 
 
-async def _city(tmp_path: Path) -> tuple[Database, dict[str, int]]:
-    db = await Database.open(f"sqlite:///{tmp_path}/t.db")
+async def _city(db_url: str) -> tuple[Database, dict[str, int]]:
+    db = await Database.open(db_url)
     async with db.transaction() as tx:
         await seed(tx, utc_now())
         await people.register_staff(tx, GUIHUA_STAFF, "桂花社区", "zh_CN", utc_now())
@@ -28,8 +27,8 @@ async def _city(tmp_path: Path) -> tuple[Database, dict[str, int]]:
     return db, ids
 
 
-async def test_an_invite_serves_its_own_community_and_only_asks_for_others(tmp_path: Path) -> None:
-    db, ids = await _city(tmp_path)
+async def test_an_invite_serves_its_own_community_and_only_asks_for_others(db_url: str) -> None:
+    db, ids = await _city(db_url)
     now = utc_now()
     async with db.transaction() as tx:
         invite = await people.create_invite(tx, SUNSHINE_STAFF, "volunteer", None, now)

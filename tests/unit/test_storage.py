@@ -1,4 +1,5 @@
-"""The SQLite layer: pragmas, migrations, repositories, and that the caller owns the transaction."""
+"""The storage layer: pragmas, migrations, repositories, and that the caller owns the transaction; the repository
+tests run on SQLite and PostgreSQL (`db_url`, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ async def test_wal_foreign_keys_and_migrations_once(tmp_path: Path) -> None:
     assert (tmp_path / "a" / "b.db").exists()
 
 
-async def test_rollback_on_error_keeps_nothing(tmp_path: Path) -> None:
-    db = await Database.open(f"sqlite:///{tmp_path}/t.db")
+async def test_rollback_on_error_keeps_nothing(db_url: str) -> None:
+    db = await Database.open(db_url)
     with pytest.raises(RuntimeError):
         async with db.transaction() as tx:
             await tx.users.create(1, "zh_CN", utc_now())
@@ -35,14 +36,14 @@ async def test_rollback_on_error_keeps_nothing(tmp_path: Path) -> None:
     await db.close()
 
 
-async def test_dialog_state_round_trip_and_version(tmp_path: Path) -> None:
-    db = await Database.open(f"sqlite:///{tmp_path}/t.db")
+async def test_dialog_state_round_trip_and_version(db_url: str) -> None:
+    db = await Database.open(db_url)
     async with db.transaction() as tx:
         first = await tx.dialogs.save(9, "menu", {"需要": "送餐"}, utc_now())
         second = await tx.dialogs.save(9, "need.describe", {}, utc_now())
     assert (first.version, second.version) == (1, 2)
     await db.close()
-    db = await Database.open(f"sqlite:///{tmp_path}/t.db")  # a new process sees it
+    db = await Database.open(db_url)  # a new process sees it
     async with db.transaction() as tx:
         state = await tx.dialogs.get(9)
         await tx.dialogs.clear(9)
@@ -51,8 +52,8 @@ async def test_dialog_state_round_trip_and_version(tmp_path: Path) -> None:
     await db.close()
 
 
-async def test_roles_and_forgetting(tmp_path: Path) -> None:
-    db = await Database.open(f"sqlite:///{tmp_path}/t.db")
+async def test_roles_and_forgetting(db_url: str) -> None:
+    db = await Database.open(db_url)
     now = utc_now()
     async with db.transaction() as tx:
         community = await tx.communities.add("阳光社区", now)
@@ -85,10 +86,10 @@ def test_migrations_are_numbered_and_split() -> None:
     ]
 
 
-async def test_forgetting_a_resident_scrubs_contact_details_from_their_requests(tmp_path: Path) -> None:
+async def test_forgetting_a_resident_scrubs_contact_details_from_their_requests(db_url: str) -> None:
     from storage.records import NewRequest
 
-    db = await Database.open(f"sqlite:///{tmp_path}/t.db")
+    db = await Database.open(db_url)
     now = utc_now()
     async with db.transaction() as tx:
         community = await tx.communities.add("阳光社区", now)
