@@ -32,7 +32,10 @@ async def staff_community(uow: UnitOfWork, telegram_id: int) -> int:
 
 
 async def audience_sizes(uow: UnitOfWork, community_id: int) -> dict[str, int]:
-    return {audience: len(await uow.broadcasts.recipients(community_id, audience)) for audience in AUDIENCES}
+    # "both" is the union of the other two (a resident who is also a provider counts once): two queries, not three.
+    residents = {chat_id for chat_id, _ in await uow.broadcasts.recipients(community_id, "residents")}
+    providers = {chat_id for chat_id, _ in await uow.broadcasts.recipients(community_id, "providers")}
+    return {"residents": len(residents), "providers": len(providers), "both": len(residents | providers)}
 
 
 @dataclass(frozen=True)

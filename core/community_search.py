@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from typing import TypeVar
 
 from rapidfuzz import fuzz
 
@@ -41,3 +42,26 @@ def search(communities: Sequence[Community], query: str, limit: int = 6) -> list
             scored.append((score, community.name, community))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [community for _, _, community in scored[:limit]]
+
+
+# Choosing among hundreds of communities (a provider asking to serve more): by district, a page at a time.
+NO_DISTRICT = ""
+T = TypeVar("T")  # the "district" of communities registered without one
+
+
+def districts(communities: Sequence[Community]) -> list[str]:
+    """The districts the communities are in, by name; NO_DISTRICT last when some have none."""
+    named = sorted({c.district for c in communities if c.district})
+    return [*named, NO_DISTRICT] if any(not c.district for c in communities) else named
+
+
+def in_district(communities: Sequence[Community], district: str) -> list[Community]:
+    return [c for c in communities if (c.district or NO_DISTRICT) == district]
+
+
+def page_of(items: Sequence[T], page: int, size: int) -> tuple[list[T], bool, bool]:
+    """Page `page` (from 0; clamped to the pages there are) of `items`, and whether there are pages before and
+    after it."""
+    last = max((len(items) - 1) // size, 0)
+    page = min(max(page, 0), last)
+    return list(items[page * size : (page + 1) * size]), page > 0, page < last

@@ -80,7 +80,9 @@ async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
             await rounds.on_text(turn, text)
         case State.REG_NAME:
             await registration.on_name(turn, text)
-        case State.REG_SERVICES | State.REG_COMMUNITIES | State.REG_SUPERVISOR:
+        case State.REG_COMMUNITIES:  # among many communities a name may be typed
+            await registration.on_community_text(turn, text)
+        case State.REG_SERVICES | State.REG_SUPERVISOR:
             turn.say(turn.t("input.use_buttons"))
         case _ if turn.state.is_intake:
             await intake.on_text(turn, text)

@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.i18n import Translator
 from core.catalog.categories import category_by_code
-from core.needs_book import UNMATCHED, open_needs
+from core.needs_book import OPEN, UNMATCHED, open_groups
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 
@@ -38,8 +38,10 @@ async def needs_command(update: Update, context: SansheContext, turn: Turn) -> N
         return
     community = await turn.tx.communities.get(community_id)
     # Stored times have whole seconds: reach one second past now so that a need filed this second counts.
-    facts = await turn.tx.reports.needs(community_id, turn.now - LOOK_BACK, turn.now + timedelta(seconds=1))
-    groups = open_needs(facts, turn.now)
+    counts = await turn.tx.reports.need_counts(
+        community_id, sorted(OPEN), turn.now - LOOK_BACK, turn.now + timedelta(seconds=1)
+    )
+    groups = open_groups(counts, turn.now)
     if not groups:
         turn.say(t("needs.none"))
         return

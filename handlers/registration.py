@@ -7,6 +7,10 @@ may also ask to serve other communities: those asks wait (core.people) and go to
 同意 / 不同意 buttons (`rg:ok:<id>` / `rg:no:<id>`), which only a staff member of THAT community can use. A
 community or supervisor button is accepted only if the bot offered it (the offer is kept in the dialog data),
 so forged callback data is treated as a stale button.
+
+A city has hundreds of communities, far more than one message's buttons: when more than ASK_PAGE could be
+asked, the person picks a district first and then communities of it, a page at a time, or types a name
+(`browse` in the dialog data). Any community with staff may then be asked, as before.
 """
 
 from __future__ import annotations
@@ -15,17 +19,20 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from core import intake, people
+from core import community_search, intake, people
 from core.dialog import State
 from handlers import home, menus
 from handlers import keyboards as kb
 from handlers.callback_data import Callback, parse
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
-from storage.records import Application, Invite, Provider
+from storage.records import Application, Community, Invite, Provider
 
 REG = "rg"
 PAGE = 8
+ASK_PAGE = 8  # districts or communities per page when asking to serve more communities
+# What the person browses among the communities they may ask to serve (data["browse"]).
+DISTRICTS, DISTRICT, FOUND = "districts", "district", "found"
 KIND_WORDS = {"social_worker": "social_worker", "社工": "social_worker", "volunteer": "volunteer",
               "志愿者": "volunteer", "义工": "volunteer", "org_member": "org_member", "机构": "org_member"}  # fmt: skip
 STAFF = "staff"
@@ -81,6 +88,8 @@ async def prompt(turn: Turn) -> None:
 
 def _communities_prompt(turn: Turn, data: dict[str, Any]) -> str:
     text = turn.t("register.communities_prompt")
+    if data.get("browse"):
+        return "\n".join((text, turn.t("register.communities_others_note"), turn.t("register.communities_browse_note")))
     return text + "\n" + turn.t("register.communities_others_note") if data.get("others") else text
 
 
@@ -93,16 +102,51 @@ async def _communities_keyboard(turn: Turn, data: dict[str, Any]) -> InlineKeybo
         if cid in names:
             label = turn.t("register.community_needs_approval", community=names[cid])
             rows.append([_toggle(label, cid in data.get("asked", []), f"{REG}:com:{cid}")])
-    if not data.get("others") and await _askable(turn, own):
+    if data.get("browse"):
+        rows += await _browse_rows(turn, data, names)
+    elif not data.get("others") and await _askable(turn, own):
         rows.append([InlineKeyboardButton(turn.t("register.more_communities"), callback_data=f"{REG}:com_more")])
     rows.append([InlineKeyboardButton(turn.t("register.done"), callback_data=f"{REG}:com_done")])
     return InlineKeyboardMarkup(rows)
 
 
-async def _askable(turn: Turn, own: list[int]) -> list[int]:
+async def _browse_rows(turn: Turn, data: dict[str, Any], names: dict[int, str]) -> list[list[InlineKeyboardButton]]:
+    """Many communities to ask: those already asked (to take back), then one page of districts, of one
+    district's communities, or of the communities found by name."""
+    t, asked = turn.t, data.get("asked", [])
+    askable = await _askable(turn, data["own"])
+    listed: set[int] = set()
+    if data["browse"] == DISTRICTS:
+        everyone = community_search.districts(askable)
+        shown, before, after = community_search.page_of(everyone, data["bpage"], ASK_PAGE)
+        rows = [[InlineKeyboardButton(_district_label(turn, d), callback_data=f"{REG}:dist:{everyone.index(d)}")]
+                for d in shown]  # fmt: skip
+    else:
+        pool = (community_search.in_district(askable, data["district"]) if data["browse"] == DISTRICT
+                else [c for c in askable if c.id in data.get("found", [])])  # fmt: skip
+        page, before, after = community_search.page_of(pool, data["bpage"], ASK_PAGE)
+        rows = [[_toggle(t("register.community_needs_approval", community=c.name), c.id in asked,
+                         f"{REG}:com:{c.id}")] for c in page]  # fmt: skip
+        rows.append([InlineKeyboardButton(t("register.back_to_districts"), callback_data=f"{REG}:dists")])
+        listed = {c.id for c in page}
+    # Asked on another page or in another district: shown on top, so that it can be taken back.
+    rows[:0] = [[_toggle(t("register.community_needs_approval", community=names[cid]), True, f"{REG}:com:{cid}")]
+                for cid in asked if cid not in listed and cid in names]  # fmt: skip
+    nav = []
+    if before:
+        nav.append(InlineKeyboardButton(t("register.previous"), callback_data=f"{REG}:bpage:{data['bpage'] - 1}"))
+    if after:
+        nav.append(InlineKeyboardButton(t("register.next"), callback_data=f"{REG}:bpage:{data['bpage'] + 1}"))
+    return rows + ([nav] if nav else [])
+
+
+def _district_label(turn: Turn, district: str) -> str:
+    return turn.t("register.district_button", district=district or turn.t("register.no_district"))
+
+
+async def _askable(turn: Turn, own: list[int]) -> list[Community]:
     """Other communities one may ask to serve: those with staff to answer the ask."""
-    return [c.id for c in await turn.tx.communities.list_all()
-            if c.id not in own and await turn.tx.users.with_role(STAFF, c.id)]  # fmt: skip
+    return [c for c in await turn.tx.communities.with_staff() if c.id not in own]
 
 
 def _toggle(label: str, on: bool, data: str) -> InlineKeyboardButton:
@@ -141,6 +185,9 @@ _EXPECTED = {
     "svc_done": State.REG_SERVICES,
     "com": State.REG_COMMUNITIES,
     "com_more": State.REG_COMMUNITIES,
+    "dist": State.REG_COMMUNITIES,
+    "dists": State.REG_COMMUNITIES,
+    "bpage": State.REG_COMMUNITIES,
     "com_done": State.REG_COMMUNITIES,
     "sup": State.REG_SUPERVISOR,
 }
@@ -166,7 +213,7 @@ async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
     match cb.action:
         case "svc" | "page":
             await _pick_service(turn, cb, data)
-        case "com" | "com_more":
+        case "com" | "com_more" | "dist" | "dists" | "bpage":
             await _pick_community(turn, cb, data)
         case "svc_done":
             if not data["services"]:
@@ -209,18 +256,64 @@ async def _pick_service(turn: Turn, cb: Callback, data: dict[str, Any]) -> None:
 
 async def _pick_community(turn: Turn, cb: Callback, data: dict[str, Any]) -> None:
     if cb.action == "com_more":
-        data["others"] = await _askable(turn, data["own"])
+        askable = await _askable(turn, data["own"])
+        if len(askable) <= ASK_PAGE:  # a few: all of them at once
+            data["others"] = [c.id for c in askable]
+        else:  # a city's hundreds: district first
+            data.update(browse=DISTRICTS, bpage=0)
+    elif cb.action in ("dist", "dists", "bpage"):
+        if not data.get("browse") or not await _browse(turn, cb, data):
+            turn.answer(turn.t("common.stale_button"))
+            return
     else:
         community_id = cb.ident(1)
         if community_id in data["own"]:
             data["communities"] = sorted(set(data["communities"]) ^ {community_id})
-        elif community_id in data.get("others", []):
+        elif (
+            community_id in data.get("others", [])
+            or community_id in data.get("asked", [])  # taking an ask back, even one no longer offered
+            or (data.get("browse") and community_id in {c.id for c in await _askable(turn, data["own"])})
+        ):
             data["asked"] = sorted(set(data.get("asked", [])) ^ {community_id})
         else:  # forged, or a community the bot never offered here
             turn.answer(turn.t("common.stale_button"))
             return
     turn.goto(turn.state, **data)
     turn.edit_trigger(_communities_prompt(turn, data), await _communities_keyboard(turn, data))
+
+
+async def _browse(turn: Turn, cb: Callback, data: dict[str, Any]) -> bool:
+    """Among many communities: back to the districts, into one district, or another page; False for a button
+    that fits no longer (a district gone since the message was sent)."""
+    if cb.action == "dists":
+        data.update(browse=DISTRICTS, bpage=0)
+        return True
+    number = cb.ident(1)
+    if number is None:
+        return False
+    if cb.action == "bpage":
+        data["bpage"] = number  # community_search.page_of keeps it within the pages there are
+        return True
+    everyone = community_search.districts(await _askable(turn, data["own"]))
+    if number >= len(everyone):
+        return False
+    data.update(browse=DISTRICT, district=everyone[number], bpage=0)
+    return True
+
+
+async def on_community_text(turn: Turn, text: str) -> None:
+    """A name typed while choosing among many communities: the ones it matches, to tap."""
+    data = dict(turn.data)
+    if not data.get("browse"):
+        turn.say(turn.t("input.use_buttons"))
+        return
+    found = community_search.search(await _askable(turn, data["own"]), text, limit=ASK_PAGE)
+    if not found:
+        turn.say(turn.t("register.community_not_found", query=text.strip()))
+        return
+    data.update(browse=FOUND, found=[c.id for c in found], bpage=0)
+    turn.goto(turn.state, **data)
+    turn.say(_communities_prompt(turn, data), await _communities_keyboard(turn, data))
 
 
 async def _communities_done(turn: Turn, data: dict[str, Any]) -> None:

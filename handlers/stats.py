@@ -55,7 +55,7 @@ async def stats_command(update: Update, context: SansheContext, turn: Turn) -> N
             t("stats.section_providers"), *(_line(t, f) for f in stats.by_provider(facts, limit)),
         ]  # fmt: skip
     elif provider is not None:
-        facts = [f for f in await turn.tx.providers.offer_facts(since, until) if f.provider_id == provider.telegram_id]
+        facts = await turn.tx.providers.offer_facts(since, until, provider_id=provider.telegram_id)
         scope = provider.display_name
         sections = [_line(t, f) for f in stats.by_provider(facts, limit)]
     else:

@@ -26,17 +26,29 @@ class SqliteBroadcasts:
         """Residents of the community (users.community_id; of one building if given) and/or providers serving
         it; never someone who blocked the bot, and no resident who muted announcements."""
         roles = _AUDIENCE_ROLES[audience]
-        marks = ",".join("?" for _ in roles)
-        async with self._conn.execute(
-            "SELECT DISTINCT u.telegram_id, u.locale FROM users u JOIN user_roles r ON r.telegram_id = u.telegram_id "
-            f"WHERE r.role IN ({marks}) AND u.blocked_at IS NULL AND ("
-            "  (r.role = 'resident' AND u.community_id = ? AND u.announcements_muted = 0"
-            "   AND (? IS NULL OR u.building = ?))"
-            "  OR (r.role <> 'resident' AND EXISTS (SELECT 1 FROM provider_communities pc "
-            "      WHERE pc.telegram_id = u.telegram_id AND pc.community_id = ?))"
-            ") ORDER BY u.telegram_id",
-            (*roles, community_id, building, building, community_id),
-        ) as cursor:
+        # One SELECT per kind of recipient, joined by UNION (which also drops a person found by both): an OR of
+        # the two would make the planner read every user with any of the roles instead of one community's.
+        parts: list[str] = []
+        params: list[object] = []
+        if "resident" in roles:
+            parts.append(
+                "SELECT u.telegram_id, u.locale FROM users u "
+                "JOIN user_roles r ON r.telegram_id = u.telegram_id AND r.role = 'resident' "
+                "WHERE u.community_id = ? AND u.blocked_at IS NULL AND u.announcements_muted = 0"
+                + (" AND u.building = ?" if building is not None else "")
+            )
+            params += [community_id] + ([building] if building is not None else [])
+        provider_roles = [role for role in roles if role != "resident"]
+        if provider_roles:
+            marks = ",".join("?" for _ in provider_roles)
+            parts.append(
+                "SELECT u.telegram_id, u.locale FROM provider_communities pc "
+                "JOIN users u ON u.telegram_id = pc.telegram_id "
+                "WHERE pc.community_id = ? AND u.blocked_at IS NULL AND EXISTS (SELECT 1 FROM user_roles r "
+                f"WHERE r.telegram_id = u.telegram_id AND r.role IN ({marks}))"
+            )
+            params += [community_id, *provider_roles]
+        async with self._conn.execute(" UNION ".join(parts) + " ORDER BY 1", params) as cursor:
             return [(int(row[0]), str(row[1])) for row in await cursor.fetchall()]
 
     async def buildings(self, community_id: int) -> list[tuple[str, int]]:

@@ -42,3 +42,13 @@ class SqliteCommunities:
     async def list_all(self) -> Sequence[Community]:
         async with self._conn.execute("SELECT id, name, district FROM communities ORDER BY name") as cursor:
             return [_community(row) for row in await cursor.fetchall()]
+
+    async def with_staff(self) -> Sequence[Community]:
+        """Communities with at least one staff member (someone to answer a provider's ask), by name: one
+        query, where asking with_role per community would be one per community (hundreds in a city)."""
+        async with self._conn.execute(
+            "SELECT c.id, c.name, c.district FROM communities c WHERE EXISTS (SELECT 1 FROM user_roles r "
+            "JOIN users u ON u.telegram_id = r.telegram_id WHERE r.role = 'staff' AND r.community_id = c.id "
+            "AND u.blocked_at IS NULL) ORDER BY c.name"
+        ) as cursor:
+            return [_community(row) for row in await cursor.fetchall()]

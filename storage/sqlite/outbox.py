@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.dialect import one_at_a_time
 from storage.records import OutboxMessage, Reply, to_db_time
 
 
@@ -31,6 +32,7 @@ class SqliteOutbox:
         overtakes an older pending one of its chat that is postponed (retry_after) or in another process's
         hands, so per-chat order holds across a restart and across processes."""
         stamp, until = to_db_time(now), to_db_time(lease_until)
+        await one_at_a_time(self._conn, "outbox claim")  # two senders must not pick the same rows (PostgreSQL)
         async with self._conn.execute(
             "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN ("
             "SELECT id FROM outbox o WHERE status = 'pending' AND not_before <= ? "
@@ -111,6 +113,37 @@ class SqliteOutbox:
 
     async def forget_updates_before(self, cutoff: datetime) -> None:
         await self._conn.execute("DELETE FROM processed_updates WHERE processed_at < ?", (to_db_time(cutoff),))
+
+    # Pruning (bot/periodic.py's Pruner): a batch at a time, so that no transaction holds the write lock for long.
+
+    async def prune_sent(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` rows created before `before` that are done with (sent, refused or blocked),
+        oldest first; how many went. Kept: every pending row, the push of an offer still open (its message is
+        edited when the offer closes) and the copies of an announcement still being sent (its progress counts
+        them). An answered offer keeps its answer and loses only the link to the deleted row."""
+        async with self._conn.execute(
+            "SELECT o.id FROM outbox o WHERE o.status <> 'pending' AND o.created_at < ? "
+            "AND NOT EXISTS (SELECT 1 FROM offers f WHERE f.outbox_id = o.id AND f.answer IS NULL) "
+            "AND NOT EXISTS (SELECT 1 FROM broadcasts b WHERE b.id = o.broadcast_id AND b.status = 'sending') "
+            "ORDER BY o.created_at LIMIT ?",
+            (to_db_time(before), limit),
+        ) as cursor:
+            ids = [int(row[0]) for row in await cursor.fetchall()]
+        if not ids:
+            return 0
+        marks = ",".join("?" for _ in ids)
+        await self._conn.execute(f"UPDATE offers SET outbox_id = NULL WHERE outbox_id IN ({marks})", ids)
+        await self._conn.execute(f"DELETE FROM outbox WHERE id IN ({marks})", ids)
+        return len(ids)
+
+    async def prune_updates(self, before: datetime, limit: int) -> int:
+        """Forget up to `limit` update ids processed before `before`, oldest first; how many went."""
+        cursor = await self._conn.execute(
+            "DELETE FROM processed_updates WHERE update_id IN (SELECT update_id FROM processed_updates "
+            "WHERE processed_at < ? ORDER BY processed_at LIMIT ?)",
+            (to_db_time(before), limit),
+        )
+        return max(cursor.rowcount, 0)
 
     async def first_time_seen(self, update_id: int, now: datetime) -> bool:
         """Record an update id; False when it was processed before (Telegram delivered it twice)."""

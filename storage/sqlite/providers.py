@@ -7,6 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage.dialect import dialect_of, minutes_between
 from storage.records import Application, Candidate, Offer, OfferFact, OpenRound, Provider, from_db_time, to_db_time
 
 # A provider's tasks that still need them.
@@ -67,7 +68,7 @@ class SqliteProviders:
             "SELECT p.telegram_id, "
             f"(SELECT COUNT(*) FROM requests r WHERE r.provider_id = p.telegram_id AND r.status IN {_OPEN}), "
             "(SELECT AVG(r.rating) FROM requests r WHERE r.provider_id = p.telegram_id AND r.rating IS NOT NULL), "
-            "(SELECT AVG((julianday(f.answered_at) - julianday(f.offered_at)) * 1440) FROM offers f "
+            f"(SELECT AVG({minutes_between(dialect_of(self._conn), 'f.offered_at', 'f.answered_at')}) FROM offers f "
             " WHERE f.provider_id = p.telegram_id AND f.answer IN ('accepted', 'declined')) "
             "FROM providers p JOIN users u ON u.telegram_id = p.telegram_id "
             "JOIN provider_services s ON s.telegram_id = p.telegram_id AND s.service_id = ? "
@@ -144,7 +145,8 @@ class SqliteProviders:
             "SELECT r.id, MAX(f.offered_at), s.category, r.when_code FROM requests r "
             "JOIN offers f ON f.request_id = r.id AND f.answer IS NULL "
             "LEFT JOIN services s ON s.service_id = r.service_id "
-            "WHERE r.status = 'dispatched' GROUP BY r.id ORDER BY r.id"
+            # s.category too: PostgreSQL does not take it as fixed by r.id (a column of a joined table).
+            "WHERE r.status = 'dispatched' GROUP BY r.id, s.category, r.when_code ORDER BY r.id"
         ) as cursor:
             rows = await cursor.fetchall()
         return [OpenRound(int(r[0]), from_db_time(r[1]) or datetime.min, r[2], r[3]) for r in rows]
@@ -152,18 +154,21 @@ class SqliteProviders:
     async def stalled_tasks(self, updated_before: datetime) -> Sequence[int]:
         """Accepted or started tasks untouched since `updated_before` that were not reminded yet."""
         async with self._conn.execute(
+            # Sorted here, not by ORDER BY id: with it, the planner reads the whole table in id order rather than
+            # the few open tasks through requests_status_updated (its statistics see ~1/10 of rows per status).
             "SELECT id FROM requests WHERE status IN ('accepted', 'in_progress') AND updated_at < ? "
-            "AND reminded_at IS NULL ORDER BY id",
+            "AND reminded_at IS NULL",
             (to_db_time(updated_before),),
         ) as cursor:
-            return [int(r[0]) for r in await cursor.fetchall()]
+            return sorted(int(r[0]) for r in await cursor.fetchall())
 
     async def mark_reminded(self, request_id: int, now: datetime) -> None:
         await self._conn.execute("UPDATE requests SET reminded_at = ? WHERE id = ?", (to_db_time(now), request_id))
 
     async def offer_facts(
-        self, since: datetime, until: datetime, community_id: int | None = None
+        self, since: datetime, until: datetime, community_id: int | None = None, provider_id: int | None = None
     ) -> Sequence[OfferFact]:
+        """The offers made in [since, until), of one community's requests and/or to one provider if given."""
         query = (
             "SELECT f.provider_id, p.display_name, o.name, c.name, f.offered_at, f.answer, f.answered_at, "
             "CASE WHEN r.provider_id = f.provider_id THEN (SELECT MIN(h.at) FROM request_history h "
@@ -177,6 +182,9 @@ class SqliteProviders:
         if community_id is not None:
             query += " AND r.community_id = ?"
             params += (community_id,)
+        if provider_id is not None:  # a provider's own /stats: their offers (an index range), not the city's
+            query += " AND f.provider_id = ?"
+            params += (provider_id,)
         async with self._conn.execute(query + " ORDER BY f.id", params) as cursor:
             rows = await cursor.fetchall()
         return [
@@ -236,8 +244,8 @@ class SqliteProviders:
             return False
         if approve:
             await self._conn.execute(
-                "INSERT OR IGNORE INTO provider_communities (telegram_id, community_id) "
-                "SELECT provider_id, community_id FROM community_applications WHERE id = ?",
+                "INSERT INTO provider_communities (telegram_id, community_id) "
+                "SELECT provider_id, community_id FROM community_applications WHERE id = ? ON CONFLICT DO NOTHING",
                 (application_id,),
             )
         return True

@@ -11,9 +11,10 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.protocols import NeedFact
+from storage.dialect import dialect_of
+from storage.protocols import NeedCount, NeedFact
 from storage.records import ServiceRecord, from_db_time, to_db_time
-from storage.sqlite.catalog import SERVICE_COLUMNS, SERVICE_TABLES, service_from_row
+from storage.sqlite.catalog import SERVICE_TABLES, service_columns, service_from_row
 
 # A resident sometimes repeats their phone or address in the need itself ("请打13812345678"); the exact
 # values they gave us are blanked here, where they are known, before the text leaves storage.
@@ -46,9 +47,23 @@ WHERE f.submitted_at >= ? AND f.submitted_at < ?
 ORDER BY f.submitted_at, f.id
 """
 
-# No service_communities row means the service serves every community (migration 0002).
+# /needs: per category, how many requests in the given statuses and the oldest birth, counted here instead of
+# loading a year of the community's requests. Birth as in _NEEDS; the statuses narrow by index first.
+_NEED_COUNTS = """
+SELECT category, COUNT(*) AS n, MIN(submitted_at) AS oldest FROM (
+    SELECT s.category AS category, COALESCE(
+        (SELECT MIN(h.at) FROM request_history h WHERE h.request_id = r.id), r.created_at) AS submitted_at
+    FROM requests r LEFT JOIN services s ON s.service_id = r.service_id
+    WHERE r.community_id = ? AND r.status IN ({marks})
+) open_requests
+WHERE submitted_at >= ? AND submitted_at < ?
+GROUP BY category
+"""
+
+# No service_communities row means the service serves every community (migration 0002). {columns}: the
+# dialect's catalog.service_columns.
 _DIRECTORY = f"""
-SELECT {SERVICE_COLUMNS}
+SELECT {{columns}}
 FROM {SERVICE_TABLES}
 WHERE s.active = 1 AND (
     NOT EXISTS (SELECT 1 FROM service_communities sc WHERE sc.service_id = s.service_id)
@@ -82,7 +97,18 @@ class SqliteReports:
         async with self._conn.execute(_NEEDS, (community_id, to_db_time(since), to_db_time(until))) as cursor:
             return [_need(row) for row in await cursor.fetchall()]
 
+    async def need_counts(
+        self, community_id: int, statuses: Sequence[str], since: datetime, until: datetime
+    ) -> Sequence[NeedCount]:
+        """Requests of one community in `statuses` submitted in [since, until), counted per category."""
+        query = _NEED_COUNTS.format(marks=",".join("?" for _ in statuses))
+        params = (community_id, *statuses, to_db_time(since), to_db_time(until))
+        async with self._conn.execute(query, params) as cursor:
+            rows = await cursor.fetchall()
+        return [NeedCount(row[0], int(row[1]), from_db_time(row[2]) or datetime.min) for row in rows]
+
     async def directory(self, community_id: int) -> Sequence[ServiceRecord]:
         """Active services that serve this community, by service id."""
-        async with self._conn.execute(_DIRECTORY, (community_id,)) as cursor:
+        query = _DIRECTORY.format(columns=service_columns(dialect_of(self._conn)))
+        async with self._conn.execute(query, (community_id,)) as cursor:
             return [service_from_row(row) for row in await cursor.fetchall()]

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage.dialect import dialect_of, one_at_a_time
 from storage.records import HistoryEntry, NewRequest, RequestRecord, from_db_time, to_db_time
 
 _COLUMNS = (
@@ -28,9 +29,18 @@ class SqliteRequests:
 
     async def count_references(self, prefix: str) -> int:
         """How many references start with `prefix` (e.g. "WYH-2611-"): the next number is this + 1."""
+        await one_at_a_time(self._conn, f"reference {prefix}")  # until the caller inserts it (PostgreSQL)
+        # LIKE alone cannot use the unique index on reference (SQLite's LIKE ignores case, the index does not).
+        # [prefix, prefix with its last character bumped) holds exactly the references that start with it, as
+        # an index range; LIKE stays as a filter over the few rows in it. A prefix is never empty
+        # (core.requests.reference_prefix); "\U0010ffff" would bound it if one were. The range is in byte order:
+        # SQLite's BINARY; on PostgreSQL COLLATE "C" (its migration 0017 indexes that), as under a language's
+        # collation the references of a prefix need not sort together.
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\U0010ffff"
+        key = 'reference COLLATE "C"' if dialect_of(self._conn) == "postgresql" else "reference"
         async with self._conn.execute(
-            "SELECT COUNT(*) FROM requests WHERE reference LIKE ? ESCAPE '\\'",
-            (prefix.replace("%", "\\%").replace("_", "\\_") + "%",),
+            f"SELECT COUNT(*) FROM requests WHERE {key} >= ? AND {key} < ? AND reference LIKE ? ESCAPE '\\'",
+            (prefix, upper, prefix.replace("%", "\\%").replace("_", "\\_") + "%"),
         ) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
