@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,8 +18,12 @@ from bot.broadcast_progress import BroadcastProgress
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.outbox import OutboxSender
+from bot.outbox.lease import new_owner
+from bot.periodic import Pruner
 from bot.polling import Polling
 from bot.timers import TimerLoop
+from bot.updates import UpdateRunner
+from bot.webhook import WebhookOptions, WebhookServer, derived_secret
 from core.matching.encoder import preload_encoder
 from core.timeouts import TimeLimits
 from handlers import menus
@@ -85,11 +90,30 @@ async def _sync_menus(services: Services, bot: Any) -> None:
         log.exception("could not bring the command menus up to date")
 
 
+def update_runner(app: SansheApp, db: Database, settings: Settings, *, shared: bool = False) -> UpdateRunner:
+    def parse(payload: str) -> Update:
+        update = Update.de_json(json.loads(payload), app.bot)
+        assert update is not None
+        return update
+
+    lease = timedelta(seconds=settings.outbox_lease_seconds)
+    return UpdateRunner(
+        db, app.process_update, parse, utc_now, owner=new_owner(), lease=lease, limit=settings.concurrent_updates,
+        shared=shared,
+    )  # fmt: skip
+
+
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, db: Database, i18n: I18n, token: str, *, poll_timeout: int = 10
+    settings: Settings,
+    db: Database,
+    i18n: I18n,
+    token: str,
+    *,
+    poll_timeout: int = 10,
+    webhook: WebhookOptions | None = None,
 ) -> AsyncIterator[SansheApp]:
-    """Start long polling inside the caller's event loop; stop cleanly on exit (Ctrl-C included)."""
+    """Start long polling (or the webhook server) inside the caller's event loop; stop cleanly on exit."""
     app = build_application(settings, db, i18n, token)
     # The sentence encoder takes a second or two to load: begin now, so the first resident does not wait.
     preload_encoder()
@@ -103,24 +127,38 @@ async def running_bot(
         assert services is not None
         sender = OutboxSender(
             db, app.bot, per_second=settings.send_per_second, owner=services.outbox_owner,
-            lease=services.outbox_lease,
+            lease=services.outbox_lease, batch=max(100, int(settings.send_per_second)),
         )  # fmt: skip
         services.wake_outbox = sender.wake
+        services.send_slot = sender.slot
         await sender.start()
         menu_sync = asyncio.create_task(_sync_menus(services, app.bot))  # in the background: may be many chats
         timers = TimerLoop(db, services, app.bot, time_limits(settings), settings.timer_interval_seconds, utc_now)
         await timers.start()
         progress = BroadcastProgress(db, services, app.bot)
         await progress.start()
-        polling = Polling(app, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
-        await polling.start()
+        pruner = Pruner(db, settings, utc_now)  # the outbox and the update ids, in small batches
+        await pruner.start()
+        shared = webhook is not None and webhook.shared
+        services.cross_worker_order = shared
+        runner = update_runner(app, db, settings, shared=shared)
+        await runner.start()
+        receiver: Polling | WebhookServer
+        if webhook is None:
+            receiver = Polling(app, runner, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+            await receiver.start()
+        else:
+            receiver = WebhookServer(app.bot, runner, webhook, webhook.secret or derived_secret(token))
+            await receiver.start()
         try:
             yield app
         finally:
             menu_sync.cancel()
             await asyncio.wait([menu_sync])  # it has let go of the database before the caller closes it
-            await polling.stop()
+            await receiver.stop()
+            await runner.stop()  # the turns already stored and started are finished
             await timers.stop()
             await progress.stop()
+            await pruner.stop()
             await sender.stop()  # lets the sends in flight be recorded, starts none
             await app.stop()

@@ -45,6 +45,24 @@ class Settings(BaseSettings):
     # How long an outbox row a process claimed stays its own without renewal: after a crash, its unsent
     # replies and messages go out this long after the crash at the latest (another process, or the restart).
     outbox_lease_seconds: float = Field(default=30, ge=1, le=3600)
+    # Turns of different chats that may run at once in one process (turns of one chat always run in order).
+    concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    # Webhook mode (`sanshe run --webhook`): the public HTTPS address Telegram posts to, where the workers listen
+    # (host:port, behind the reverse proxy), the secret Telegram sends back (derived from the token when empty)
+    # and how many worker processes share the load.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8443"
+    webhook_secret: SecretStr | None = Field(default=None, repr=False)
+    workers: int = Field(default=1, ge=1, le=64)
+    # Pruning (bot/periodic.py's Pruner): outbox rows sent, refused or blocked are deleted after this many days
+    # (a year of a city's messages is over a gigabyte, and they hold personal data); pending ones never are.
+    # An erasure (/privacy) can blank only messages still in the outbox in other people's chats.
+    outbox_keep_days: float = Field(default=30, ge=1)
+    # Processed update ids guard against Telegram delivering an update twice, which it does only within a day.
+    processed_updates_keep_days: float = Field(default=2, ge=1)
+    prune_interval_seconds: float = Field(default=600, gt=0)
+    # Rows deleted per transaction: small, so that turns waiting for the write lock wait only milliseconds.
+    prune_batch: int = Field(default=500, ge=1, le=100_000)
 
     @field_validator("category_accept_minutes", mode="before")
     @classmethod

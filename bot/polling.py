@@ -1,11 +1,11 @@
-"""Long polling that confirms an update to Telegram only after its turn has committed.
+"""Long polling that confirms an update to Telegram only after it is stored.
 
 python-telegram-bot's Updater asks for the next batch (which confirms the previous one: Telegram forgets
-every update below the offset it is given) before the batch has been processed, so a crash in between loses
-those updates for good. Here the offset moves past an update only once `Application.process_update` has
-returned, which for our handlers means the turn committed (or failed, was rolled back and answered). A crash
-therefore leaves the update unconfirmed; Telegram delivers it again and `processed_updates` makes the second
-delivery harmless.
+every update below the offset it is given) before the batch is safe anywhere, so a crash in between loses
+those updates for good. Here the offset moves past a batch only once `UpdateRunner.receive` has written it to
+the database; the runner processes it from there (concurrently across chats, in order within a chat) and
+processes it again after a crash. A crash before the write leaves the batch unconfirmed, Telegram delivers it
+again, and `processed_updates` makes any second delivery harmless.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from telegram.ext import Application
 
 from bot import failpoints
 from bot.outbox.attempt import retry_after_seconds
+from bot.updates import UpdateRunner
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 30.0
@@ -30,11 +31,15 @@ class Polling:
     def __init__(
         self,
         app: Application[Any, Any, Any, Any, Any, Any],
+        runner: UpdateRunner,
         *,
         timeout: int = 10,
+        max_backlog: int = 500,
         allowed_updates: Sequence[str] | None = Update.ALL_TYPES,
     ) -> None:
         self._app = app
+        self._runner = runner
+        self._max_backlog = max_backlog
         self._timeout = timeout
         self._allowed = list(allowed_updates) if allowed_updates is not None else None
         self._offset: int | None = None
@@ -51,7 +56,7 @@ class Polling:
         self._task = asyncio.create_task(self._run(), name="sanshe-polling")
 
     async def stop(self) -> None:
-        """Stop asking; an update being processed is finished first. Then confirm what was processed."""
+        """Stop asking (the caller then lets the runner finish what it holds); confirm what was stored."""
         self._stopping = True
         if self._fetch is not None and not self._fetch.done():
             self._fetch.cancel()
@@ -83,14 +88,19 @@ class Polling:
                 await asyncio.sleep(wait)
                 continue
             failures = 0
-            if updates:
-                failpoints.reached("update.fetched")
-            for update in updates:
-                # Not cancellable by stop(): a turn half-way is finished, and confirmed only after.
-                await asyncio.shield(self._app.process_update(update))
-                self._offset = update.update_id + 1
-                if self._stopping:
-                    return
+            if not updates:
+                continue
+            failpoints.reached("update.fetched")
+            try:
+                # Not cancellable by stop(): a batch half-way into the database is finished, confirmed only after.
+                await asyncio.shield(self._runner.receive(updates))
+            except Exception:  # not stored, so not confirmed: the same batch is asked for again
+                log.exception("could not store %d updates; asking for them again", len(updates))
+                await asyncio.sleep(1.0)
+                continue
+            self._offset = updates[-1].update_id + 1
+            # A bot far behind stops asking until it has caught up a little (the batch stays at Telegram).
+            await self._runner.wait_for_room(self._max_backlog)
 
     async def _next_batch(self) -> tuple[Update, ...]:
         self._fetch = asyncio.create_task(

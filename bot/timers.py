@@ -1,7 +1,7 @@
 """The time-limit loop: every few seconds, one short transaction applies core.timeouts.sweep, closes the votes
 whose day has come, and writes the resulting messages to the outbox. Deadlines live in the database, so a
-restart or a second process simply picks up where things stand; two processes sweeping at once serialise on
-the write lock."""
+restart or a second process simply picks up where things stand; two processes sweeping at once take turns (the
+write lock on SQLite, an advisory lock on PostgreSQL), so each deadline fires once."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class TimerLoop(Periodic):
     async def tick(self) -> None:
         now = self._clock()
         async with self._db.transaction() as tx:
+            await tx.locks.one_at_a_time("timers")  # several processes (webhook workers): each deadline fires once
             turn = background_turn(self._services, tx, now)
             result = await sweep(tx, now, self._limits)
             await notify.rewrite_pushes(turn, result.expired_offers, "task.expired")
@@ -39,6 +40,7 @@ class TimerLoop(Periodic):
             await turn.hand_to_outbox()
         # Votes in a transaction of their own: a round that cannot be closed must not hold up the time limits.
         async with self._db.transaction() as tx:
+            await tx.locks.one_at_a_time("votes")
             votes_turn = background_turn(self._services, tx, now)
             due = await votes.close_due(tx, now)
             for ended in due.ended:

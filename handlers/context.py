@@ -7,8 +7,9 @@ from the database on every update (see handlers.turn).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -41,6 +42,12 @@ class Services:
     outbox_lease: timedelta = DEFAULT_LEASE
     # Set by bot.app once the outbox sender runs; a no-op keeps handlers usable without one (unit tests).
     wake_outbox: Callable[[], None] = field(default=lambda: None)
+    # One command-menu update per chat at a time in this process (handlers.menus).
+    menu_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    # Webhook workers: a turn first makes sure that no earlier update of its chat waits in another worker.
+    cross_worker_order: bool = False
+    # Also set by bot.app: a reply sent by a turn takes a slot of the sender's rate limit (bot.outbox.sender).
+    send_slot: Callable[[int], AbstractAsyncContextManager[None]] = field(default=lambda chat_id: nullcontext())
 
 
 class BotData:

@@ -17,6 +17,7 @@ no longer applies (the person's work role was taken away) is deleted, and the de
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -61,21 +62,33 @@ def own_menu(i18n: I18n, user: User) -> tuple[list[BotCommand], str] | None:
 def _apply(
     services: Services, chat_id: int, menu: tuple[list[BotCommand], str] | None
 ) -> Callable[[Any], Awaitable[None]]:
+    """Set the menu that fits the chat when this runs (the person's roles and language read again, one set per chat
+    at a time): the start-up sync and a turn's refresh may overlap, and the later of them must not put back what
+    the earlier found. `menu` is what the caller saw; it is only a hint that something changed."""
+
     async def apply(bot: Any) -> None:
-        scope = BotCommandScopeChat(chat_id)
-        try:
-            if menu is None:
-                await patiently(lambda: bot.delete_my_commands(scope=scope), MAX_RETRY_WAIT_S)
-            else:
-                await patiently(lambda: bot.set_my_commands(menu[0], scope=scope), MAX_RETRY_WAIT_S)
-        except TelegramError as exc:  # cosmetic: tried again at the next occasion, since nothing was recorded
-            log.warning("could not set the command menu of chat %s: %s", chat_id, exc)
-            return
-        async with services.db.transaction() as tx:
-            if menu is None:
-                await tx.command_menus.forget(chat_id)
-            else:
-                await tx.command_menus.save(chat_id, menu[1], services.clock())
+        lock = services.menu_locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            async with services.db.transaction() as tx:
+                user = await tx.users.get(chat_id)
+                current = own_menu(services.i18n, user) if user is not None else None
+                stored = await tx.command_menus.fingerprint(chat_id)
+            if (current[1] if current else None) == stored:
+                return
+            scope = BotCommandScopeChat(chat_id)
+            try:
+                if current is None:
+                    await patiently(lambda: bot.delete_my_commands(scope=scope), MAX_RETRY_WAIT_S)
+                else:
+                    await patiently(lambda: bot.set_my_commands(current[0], scope=scope), MAX_RETRY_WAIT_S)
+            except TelegramError as exc:  # cosmetic: tried again at the next occasion, since nothing was recorded
+                log.warning("could not set the command menu of chat %s: %s", chat_id, exc)
+                return
+            async with services.db.transaction() as tx:
+                if current is None:
+                    await tx.command_menus.forget(chat_id)
+                else:
+                    await tx.command_menus.save(chat_id, current[1], services.clock())
 
     return apply
 

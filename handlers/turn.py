@@ -25,6 +25,7 @@ from bot.outbox.attempt import retry_after_seconds
 from core import broadcast
 from core.dialog import State
 from handlers.context import SansheContext, Services
+from storage.errors import StaleDialog
 from storage.protocols import UnitOfWork
 from storage.records import DialogState, Reply, User
 
@@ -189,15 +190,16 @@ async def _deliver_one(services: Services, bot: Any, item: Any, reply: Reply, ou
     the outbox sender (which retries under the limits) rather than lost."""
     chat_id = reply.chat_id
     try:
-        if reply.edit_message_id is not None:
-            markup = item.markup if isinstance(item, _EditTrigger) else None
-            sent = await bot.edit_message_text(
-                reply.text, chat_id=chat_id, message_id=reply.edit_message_id, reply_markup=markup
-            )
-        elif isinstance(item, _Photo):
-            sent = await _send_photo(bot, chat_id, item)
-        else:
-            sent = await patiently(lambda: bot.send_message(chat_id, item.text, reply_markup=item.markup))
+        async with services.send_slot(chat_id):
+            if reply.edit_message_id is not None:
+                markup = item.markup if isinstance(item, _EditTrigger) else None
+                sent = await bot.edit_message_text(
+                    reply.text, chat_id=chat_id, message_id=reply.edit_message_id, reply_markup=markup
+                )
+            elif isinstance(item, _Photo):
+                sent = await _send_photo(bot, chat_id, item)
+            else:
+                sent = await patiently(lambda: bot.send_message(chat_id, item.text, reply_markup=item.markup))
     except (BadRequest, Forbidden) as exc:
         # An edit refused (old, unchanged) is cosmetic; a refused message is logged. Forbidden: see below.
         log.info("reply %d refused: %s", outbox_id, exc.message)
@@ -279,6 +281,61 @@ async def _quietly(call: Awaitable[Any]) -> None:
 
 
 TurnHandler = Callable[[Update, SansheContext, Turn], Awaitable[None]]
+STALE_RETRIES = 3
+EARLIER_POLL_S = 0.02  # how soon a turn looks again whether another worker's earlier update of its chat is done
+EARLIER_POLL_MAX_S = 0.25
+
+
+class _EarlierUpdateFirst(Exception):
+    """Raised inside the turn's transaction (so it rolls back) when the chat's previous update is not processed."""
+
+
+async def _decide(
+    func: TurnHandler,
+    update: Update,
+    context: SansheContext,
+    chat_id: int,
+    person_id: int,
+    language: str | None,
+    in_order: bool,
+) -> Turn | None:
+    """The turn's transaction: who is talking, their dialog, the handler's decision, the replies recorded.
+    None when the update was processed before; _EarlierUpdateFirst (with `in_order`, for webhook workers) while
+    an earlier update of the chat, received by another worker, is not processed yet."""
+    services = context.services
+    async with services.db.transaction() as tx:
+        # With several worker processes on PostgreSQL, one chat's turns take turns (the dialog's version check
+        # would also catch a race, at the price of running the turn again).
+        await tx.locks.one_at_a_time(f"chat:{chat_id}")
+        if in_order and await tx.update_queue.chat_busy_elsewhere(
+            chat_id, update.update_id, services.outbox_owner, services.clock()
+        ):
+            raise _EarlierUpdateFirst
+        # Telegram may deliver an update twice (e.g. after a restart); act on it once.
+        if not await tx.outbox.first_time_seen(update.update_id, services.clock()):
+            log.info("update %s seen before; ignored", update.update_id)
+            return None
+        user = await tx.users.get(person_id)
+        if user is not None and user.blocked_at is not None:  # they are talking to us again
+            await tx.users.set_blocked(person_id, None, services.clock())
+        dialog = await tx.dialogs.get(chat_id) or DialogState(chat_id, State.NEW.value)
+        locale = user.locale if user else services.i18n.guess_locale(language)
+        turn = Turn(
+            services=services,
+            tx=tx,
+            chat_id=chat_id,
+            user=user,
+            state=State.parse(dialog.state),
+            data=dict(dialog.data),
+            t=services.i18n.translator(locale),
+            now=services.clock(),
+        )
+        await func(update, context, turn)
+        if turn.changed:
+            await tx.dialogs.save(chat_id, turn.state.value, turn.data, turn.now, expected_version=dialog.version)
+        await turn.record_replies(update)
+        failpoints.reached("turn.before_commit")
+    return turn
 
 
 def turn_handler(func: TurnHandler) -> Callable[[Update, SansheContext], Awaitable[None]]:
@@ -288,31 +345,30 @@ def turn_handler(func: TurnHandler) -> Callable[[Update, SansheContext], Awaitab
         if chat is None or person is None:
             return
         services = context.services
-        async with services.db.transaction() as tx:
-            # Telegram may deliver an update twice (e.g. after a restart); act on it once.
-            if not await tx.outbox.first_time_seen(update.update_id, services.clock()):
-                log.info("update %s seen before; ignored", update.update_id)
-                return
-            user = await tx.users.get(person.id)
-            if user is not None and user.blocked_at is not None:  # they are talking to us again
-                await tx.users.set_blocked(person.id, None, services.clock())
-            dialog = await tx.dialogs.get(chat.id) or DialogState(chat.id, State.NEW.value)
-            locale = user.locale if user else services.i18n.guess_locale(person.language_code)
-            turn = Turn(
-                services=services,
-                tx=tx,
-                chat_id=chat.id,
-                user=user,
-                state=State.parse(dialog.state),
-                data=dict(dialog.data),
-                t=services.i18n.translator(locale),
-                now=services.clock(),
-            )
-            await func(update, context, turn)
-            if turn.changed:
-                await tx.dialogs.save(chat.id, turn.state.value, turn.data, turn.now)
-            await turn.record_replies(update)
-            failpoints.reached("turn.before_commit")
+        attempt, waited_since, in_order, pause = 1, services.clock(), services.cross_worker_order, EARLIER_POLL_S
+        while True:
+            try:
+                turn = await _decide(func, update, context, chat.id, person.id, person.language_code, in_order)
+                break
+            except _EarlierUpdateFirst:
+                # Another webhook worker holds an earlier update of this chat: this one goes after it. If that
+                # worker died, the earlier update is adopted once its lease runs out; after that long, go anyway.
+                if services.clock() - waited_since > 3 * services.outbox_lease:
+                    log.warning("update %s: an earlier one of chat %s never came; going ahead", update.update_id,
+                                chat.id)  # fmt: skip
+                    in_order = False
+                await asyncio.sleep(pause)
+                # Backing off leaves the other worker the database (on SQLite each look takes the write lock).
+                pause = min(pause * 2, EARLIER_POLL_MAX_S)
+            except StaleDialog:
+                # Another turn of this chat saved first (only possible across processes); everything this one
+                # wrote was rolled back, so it runs again on the state that won.
+                if attempt == STALE_RETRIES:
+                    raise
+                attempt += 1
+                log.info("dialog of chat %s changed under update %s; running it again", chat.id, update.update_id)
+        if turn is None:
+            return
         failpoints.reached("turn.committed")
         try:
             await turn.deliver(update, context)

@@ -55,6 +55,15 @@ class DialogState:
 
 
 @dataclass(frozen=True, slots=True)
+class QueuedUpdate:
+    """An update as received, kept until processed (bot.updates)."""
+
+    update_id: int
+    chat_key: int  # the chat (or person) whose turns must stay in order
+    payload: str  # Telegram's JSON
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceRecord:
     """A catalogue row as stored; core.catalog.ServiceEntry has the same fields."""
 

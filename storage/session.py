@@ -11,11 +11,13 @@ from storage.sqlite.communities import SqliteCommunities
 from storage.sqlite.community_codes import SqliteCommunityCodes
 from storage.sqlite.dialogs import SqliteDialogs
 from storage.sqlite.invites import SqliteInvites
+from storage.sqlite.locks import SqlLocks
 from storage.sqlite.outbox import SqliteOutbox
 from storage.sqlite.privacy import SqlitePrivacy
 from storage.sqlite.providers import SqliteProviders
 from storage.sqlite.reports import SqliteReports
 from storage.sqlite.requests import SqliteRequests
+from storage.sqlite.update_queue import SqliteUpdateQueue
 from storage.sqlite.users import SqliteUsers
 from storage.sqlite.votes import SqliteVotes
 
@@ -37,3 +39,5 @@ class Session:
         self.privacy = SqlitePrivacy(conn)
         self.community_codes = SqliteCommunityCodes(conn)
         self.command_menus = SqliteCommandMenus(conn)
+        self.update_queue = SqliteUpdateQueue(conn)
+        self.locks = SqlLocks(conn)

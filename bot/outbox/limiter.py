@@ -78,6 +78,14 @@ class SendLimiter:
             wait = max(wait, self._answered[index] + self.window - now)
         return wait
 
+    def has_room(self, now: float) -> bool:
+        """Whether a send may start now as far as the window goes, ignoring the even spacing of starts (which is
+        for draining a queue smoothly, not for a reply someone is waiting for)."""
+        while self._answered and self._answered[0] <= now - self.window:
+            self._answered.popleft()
+        capacity, _ = self._pace(now)
+        return self._in_flight + len(self._answered) < capacity
+
     def chat_wait(self, chat_id: int, now: float) -> float:
         """Seconds until the chat may receive again (math.inf while a send to it is in flight)."""
         chat = self._chats.get(chat_id)

@@ -30,7 +30,8 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +49,7 @@ from storage.records import OutboxMessage, utc_now
 
 log = logging.getLogger(__name__)
 
+_SLOT_POLL_S = 0.01  # a reply waiting for a global slot looks again this often
 _SUMMARY_EVERY = 10.0  # seconds between progress lines while a long queue drains
 _BUFFER_BATCHES = 10  # at most this many batches of rows are held in memory
 
@@ -95,6 +97,23 @@ class OutboxSender:
         """Something was enqueued (and committed): read the outbox now instead of after idle_poll."""
         self._look_now = True
         self._changed.set()
+
+    @asynccontextmanager
+    async def slot(self, chat_id: int) -> AsyncIterator[None]:
+        """For a reply a turn sends itself: it takes a global slot like an outbox send, so replies and the
+        outbox together stay within `per_second`; the outbox then leaves the chat alone for per_chat_interval."""
+        now = time.monotonic()
+        while not self._limiter.has_room(now):
+            await asyncio.sleep(_SLOT_POLL_S)
+            now = time.monotonic()
+        self._limiter.started(chat_id, now)
+        try:
+            yield
+        finally:
+            answered = time.monotonic()
+            self._limiter.answered(chat_id, answered, delivered=True)
+            self._limiter.free_chat(chat_id, answered)
+            self._changed.set()
 
     async def start(self) -> None:
         """Start the sending loop as a task in the running event loop."""
@@ -166,7 +185,10 @@ class OutboxSender:
                 until = now + self._lease
                 # Our rows in memory (and our turns' replies being sent) stay ours while we live.
                 await tx.outbox.renew_leases(self._owner, until)
-                add(await tx.outbox.claim_due(now, self._batch, self._owner, until))
+                claimed = await tx.outbox.claim_due(now, self._batch, self._owner, until)
+                add(claimed)
+        if len(claimed) >= self._batch:  # more are due: read again as soon as there is room, not after idle_poll
+            self._look_now = True
 
     async def _release_claims(self) -> None:
         """Rows claimed but not sent (a stop with a queue): free them for the next sender at once."""

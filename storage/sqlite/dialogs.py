@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.errors import StaleDialog
 from storage.records import DialogState, to_db_time
 
 
@@ -25,17 +26,42 @@ class SqliteDialogs:
             return None
         return DialogState(row["chat_id"], row["state"], json.loads(row["data"]), row["version"])
 
-    async def save(self, chat_id: int, state: str, data: Mapping[str, Any], now: datetime) -> DialogState:
+    async def save(
+        self, chat_id: int, state: str, data: Mapping[str, Any], now: datetime, *, expected_version: int | None = None
+    ) -> DialogState:
         payload = json.dumps(dict(data), ensure_ascii=False, separators=(",", ":"))
-        async with self._conn.execute(
-            "INSERT INTO dialog_states (chat_id, state, data, version, updated_at) VALUES (?, ?, ?, 1, ?) "
-            "ON CONFLICT(chat_id) DO UPDATE SET state = excluded.state, data = excluded.data, "
-            "version = dialog_states.version + 1, updated_at = excluded.updated_at RETURNING version",
-            (chat_id, state, payload, to_db_time(now)),
-        ) as cursor:
+        values = (state, payload, to_db_time(now), chat_id)
+        if expected_version is None:  # set up by an operator or a test: whatever was there is replaced
+            version = await self._one(
+                "INSERT INTO dialog_states (state, data, updated_at, chat_id, version) VALUES (?, ?, ?, ?, 1) "
+                "ON CONFLICT(chat_id) DO UPDATE SET state = excluded.state, data = excluded.data, "
+                "version = dialog_states.version + 1, updated_at = excluded.updated_at RETURNING version",
+                values,
+            )
+        else:
+            version = None
+            if expected_version > 0:
+                version = await self._one(
+                    "UPDATE dialog_states SET state = ?, data = ?, version = version + 1, updated_at = ? "
+                    "WHERE chat_id = ? AND version = ? RETURNING version",
+                    (*values, expected_version),
+                )
+            if version is None:
+                # No row yet, or this very turn deleted it (a withdrawal erases the dialog, then moves on); a row
+                # present at another version means another turn saved first.
+                version = await self._one(
+                    "INSERT INTO dialog_states (state, data, updated_at, chat_id, version) VALUES (?, ?, ?, ?, 1) "
+                    "ON CONFLICT(chat_id) DO NOTHING RETURNING version",
+                    values,
+                )
+            if version is None:
+                raise StaleDialog(chat_id, expected_version)
+        return DialogState(chat_id, state, dict(data), version)
+
+    async def _one(self, sql: str, params: tuple[Any, ...]) -> int | None:
+        async with self._conn.execute(sql, params) as cursor:
             row = await cursor.fetchone()
-        assert row is not None
-        return DialogState(chat_id, state, dict(data), row[0])
+        return None if row is None else int(row[0])
 
     async def clear(self, chat_id: int) -> None:
         await self._conn.execute("DELETE FROM dialog_states WHERE chat_id = ?", (chat_id,))

@@ -171,7 +171,7 @@ def rows() -> list[Row]:
 
 # Tables whose changes are not an action on anything: what was sent, which updates were seen, the dialogs (read
 # separately, for the acting person only).
-VOLATILE_TABLES = re.compile(r"^(sqlite_.*|outbox.*|processed_updates|dialog_states|schema.*|_.*)$")
+VOLATILE_TABLES = re.compile(r"^(sqlite_.*|outbox.*|processed_updates|update_queue|dialog_states|schema.*|_.*)$")
 VOLATILE_COLUMNS = frozenset({"updated_at", "blocked_at", "reported", "last_seen_at"})
 REFUSAL_KEYS = re.compile(r"(not_allowed|_only|stale_button|stale_message|press_start|not_a_provider|"
                           r"not_your_community|decide_not_allowed)$")  # fmt: skip

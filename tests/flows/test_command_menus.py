@@ -6,7 +6,6 @@ language changes. Announcement audiences count a staff member as a resident only
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from telegram import BotCommandScopeAllPrivateChats, BotCommandScopeChat
 
@@ -15,7 +14,7 @@ from core import people
 from sandbox import SandboxClient, SandboxServer
 from storage.db import Database
 from storage.records import utc_now
-from tests.conftest import Running, bot_running
+from tests.conftest import DbLocation, Running, bot_running, database_url
 from tests.flows.test_invite_borders import communities_message, invited
 from tests.flows.test_onboarding_flow import onboard
 from tests.flows.test_staff_loop import staff_member
@@ -25,13 +24,15 @@ RESIDENT_MENU = ["start", "help", "cancel", "language", "privacy", "mute", "vote
 STAFF_ONLY = {"announce", "needs", "report", "rounds", "invite", "export", "poster"}
 
 
-async def menu_of(running: Running, chat_id: int, *, wanted: str | None = None) -> dict[str, str]:
-    """The commands of a chat's own menu; with `wanted`, wait (the start-up sync runs in the background) until
-    the menu has that command."""
+async def menu_of(
+    running: Running, chat_id: int, *, wanted: str | None = None, unwanted: str | None = None
+) -> dict[str, str]:
+    """The commands of a chat's own menu; with `wanted` (and `unwanted`), wait until the menu has that command (and
+    not the other): the start-up sync runs in the background, beside the turns that refresh a menu."""
     for _ in range(100):
         commands = await running.app.bot.get_my_commands(scope=BotCommandScopeChat(chat_id))
         menu = {c.command: c.description for c in commands}
-        if wanted is None or wanted in menu:
+        if (wanted is None or wanted in menu) and (unwanted is None or unwanted not in menu):
             return menu
         await asyncio.sleep(0.1)
     raise AssertionError(f"chat {chat_id} never got a menu with /{wanted}: {menu}")
@@ -56,10 +57,10 @@ async def test_residents_see_resident_commands_only_in_each_language(running: Ru
 
 
 async def test_staff_added_while_the_bot_was_down_get_their_menu_at_start_up(
-    city: tuple[SandboxServer, SandboxClient, Path],
+    city: tuple[SandboxServer, SandboxClient, DbLocation],
 ) -> None:
-    _, _, db_path = city
-    db = await Database.open(f"sqlite:///{db_path}")
+    _, _, location = city
+    db = await Database.open(database_url(location))
     async with db.transaction() as tx:  # what `sanshe staff add 900123 --community 桂花社区` does
         await people.register_staff(tx, NEW_STAFF, "桂花社区", "en", utc_now())
     await db.close()
@@ -133,7 +134,7 @@ async def test_staff_who_only_work_here_are_not_residents_of_their_own_announcem
     async with running.db.transaction() as tx:
         user = await tx.users.get(staff.id)
     assert user is not None and "resident" not in user.roles and user.community_id is None
-    assert "vote" not in await menu_of(running, staff.id, wanted="export")
+    assert "vote" not in await menu_of(running, staff.id, wanted="export", unwanted="vote")
 
     residents = [await running.client.user(first_name=f"居民{i}") for i in range(2)]
     for resident in residents:

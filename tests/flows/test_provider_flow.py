@@ -165,8 +165,9 @@ async def test_stats_for_staff_and_providers_and_refused_to_residents(running: R
     resident = await running.client.user()
     await onboard(resident)
     await file_pipe_request(resident)
-    await chen.wait_for_messages(timeout=10)
+    (push,) = await chen.wait_for_messages(timeout=10)
     await chen.press("✅ 接单")
+    await chen.wait_for_edit(push.message_id)  # the 完成 button comes with the edit, after the button's answer
     await chen.press("✅ 完成")
     await chen.wait_for_messages()
     await chen.send_text("修好了")

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from storage.protocols import NeedFact
+from storage.errors import StaleDialog
+from storage.protocols import NeedCount, NeedFact
 from storage.records import (
     Candidate,
     Community,
@@ -78,6 +79,7 @@ class FakeUsers:
 class FakeCommunities:
     def __init__(self, names: Sequence[str] = ()) -> None:
         self.rows = [Community(i + 1, name) for i, name in enumerate(names)]
+        self.staffed: set[int] = set()  # ids of communities with staff, for with_staff
 
     async def add(self, name: str, now: datetime, district: str | None = None) -> Community:
         found = await self.by_name(name)
@@ -95,6 +97,9 @@ class FakeCommunities:
     async def list_all(self) -> Sequence[Community]:
         return list(self.rows)
 
+    async def with_staff(self) -> Sequence[Community]:
+        return [c for c in sorted(self.rows, key=lambda c: c.name) if c.id in self.staffed]
+
 
 class FakeDialogs:
     def __init__(self) -> None:
@@ -103,8 +108,13 @@ class FakeDialogs:
     async def get(self, chat_id: int) -> DialogState | None:
         return self.rows.get(chat_id)
 
-    async def save(self, chat_id: int, state: str, data: Mapping[str, Any], now: datetime) -> DialogState:
-        version = self.rows[chat_id].version + 1 if chat_id in self.rows else 1
+    async def save(
+        self, chat_id: int, state: str, data: Mapping[str, Any], now: datetime, *, expected_version: int | None = None
+    ) -> DialogState:
+        current = self.rows[chat_id].version if chat_id in self.rows else 0
+        if expected_version is not None and expected_version != current:
+            raise StaleDialog(chat_id, expected_version)
+        version = current + 1
         self.rows[chat_id] = DialogState(chat_id, state, dict(data), version)
         return self.rows[chat_id]
 
@@ -247,10 +257,11 @@ class FakeProviders:
         return None
 
     async def offer_facts(
-        self, since: datetime, until: datetime, community_id: int | None = None
+        self, since: datetime, until: datetime, community_id: int | None = None, provider_id: int | None = None
     ) -> Sequence[OfferFact]:
         chosen = self.facts.values() if community_id is None else [self.facts.get(community_id, [])]
-        return [f for facts in chosen for f in facts if since <= f.offered_at < until]
+        return [f for facts in chosen for f in facts if since <= f.offered_at < until
+                and (provider_id is None or f.provider_id == provider_id)]  # fmt: skip
 
 
 class FakeReports:
@@ -261,6 +272,12 @@ class FakeReports:
 
     async def needs(self, community_id: int, since: datetime, until: datetime) -> Sequence[NeedFact]:
         return [f for f in self.needs_rows.get(community_id, []) if since <= f.submitted_at < until]
+
+    async def need_counts(
+        self, community_id: int, statuses: Sequence[str], since: datetime, until: datetime
+    ) -> Sequence[NeedCount]:
+        return [NeedCount(f.category, 1, f.submitted_at) for f in await self.needs(community_id, since, until)
+                if f.status in statuses]  # fmt: skip
 
     async def directory(self, community_id: int) -> Sequence[ServiceRecord]:
         return []
