@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -54,14 +56,14 @@ async def test_a_resident_is_answered_through_the_webhook_and_forged_posts_are_r
         await db.close()
 
 
-async def test_two_workers_on_one_port_keep_each_chat_in_order(
-    city: tuple[SandboxServer, SandboxClient, Path],
-) -> None:
-    server, client, db_path = city
+@asynccontextmanager
+async def two_workers(city: tuple[SandboxServer, SandboxClient, Path], **overrides: object) -> AsyncIterator[Database]:
+    """Two webhook workers of one bot on one port and one database, as `sanshe run --workers 2` starts them (here in
+    one process); yields the first worker's database."""
+    server, _, db_path = city
     port = _free_port()
-    url = f"http://127.0.0.1:{port}/telegram"
-    settings = make_settings(server, db_path)
-    options = WebhookOptions(url, port=port, reuse_port=True, shared=True)
+    settings = make_settings(server, db_path, **overrides)
+    options = WebhookOptions(f"http://127.0.0.1:{port}/telegram", port=port, reuse_port=True, shared=True)
     first, second = await Database.open(settings.database_url), await Database.open(settings.database_url)
     i18n = load_i18n(settings)
     try:
@@ -69,50 +71,45 @@ async def test_two_workers_on_one_port_keep_each_chat_in_order(
             running_bot(settings, first, i18n, BOT_TOKEN, webhook=options),
             running_bot(settings, second, i18n, BOT_TOKEN, webhook=options),
         ):
-            users = [await client.user() for _ in range(3)]
-            for user in users:
-                await onboard(user)
-            for user in users:
-                await user.send_text("家里老人需要送饭")
-            for user in users:
-                (offer,) = await user.wait_for_messages()
-                assert offer.text.startswith("这些服务可能适合您")
+            yield first
     finally:
         await first.close()
         await second.close()
+
+
+async def test_two_workers_on_one_port_keep_each_chat_in_order(
+    city: tuple[SandboxServer, SandboxClient, Path],
+) -> None:
+    client = city[1]
+    async with two_workers(city):
+        users = [await client.user() for _ in range(3)]
+        for user in users:
+            await onboard(user)
+        for user in users:
+            await user.send_text("家里老人需要送饭")
+        for user in users:
+            (offer,) = await user.wait_for_messages()
+            assert offer.text.startswith("这些服务可能适合您")
 
 
 async def test_a_chats_update_waits_for_an_earlier_one_a_dead_worker_left_behind(
     city: tuple[SandboxServer, SandboxClient, Path],
 ) -> None:
-    server, client, db_path = city
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/telegram"
-    settings = make_settings(server, db_path, outbox_lease_seconds=1)
-    options = WebhookOptions(url, port=port, reuse_port=True, shared=True)
-    first, second = await Database.open(settings.database_url), await Database.open(settings.database_url)
-    i18n = load_i18n(settings)
-    try:
-        async with (
-            running_bot(settings, first, i18n, BOT_TOKEN, webhook=options),
-            running_bot(settings, second, i18n, BOT_TOKEN, webhook=options),
-        ):
-            user = await client.user()
-            await onboard(user)
-            # A worker received "/help" from this person, stored it and died before its turn: its lease runs out
-            # in a second. The person's next message, arriving meanwhile at a live worker, must wait for it.
-            earlier = next(server.world.primary._update_ids)
-            help_update = {"update_id": earlier, "message": {
-                "message_id": 10**6, "date": 0, "text": "/help", "entities": [{"type": "bot_command", "offset": 0,
-                "length": 5}], "chat": {"id": user.id, "type": "private"},
-                "from": {"id": user.id, "is_bot": False, "first_name": "张三"}}}  # fmt: skip
-            async with first.transaction() as tx:
-                stored = QueuedUpdate(earlier, user.id, json.dumps(help_update))
-                await tx.update_queue.keep([stored], utc_now(), "dead-worker", utc_now() + timedelta(seconds=1))
-            await user.send_text("家里老人需要送饭")
-            help_text, offer = await user.wait_for_messages(2, timeout=15)
-            assert not help_text.text.startswith("这些服务可能适合您")
-            assert offer.text.startswith("这些服务可能适合您")
-    finally:
-        await first.close()
-        await second.close()
+    server, client, _ = city
+    async with two_workers(city, outbox_lease_seconds=1) as first:
+        user = await client.user()
+        await onboard(user)
+        # A worker received "/help" from this person, stored it and died before its turn: its lease runs out
+        # in a second. The person's next message, arriving meanwhile at a live worker, must wait for it.
+        earlier = next(server.world.primary._update_ids)
+        help_update = {"update_id": earlier, "message": {
+            "message_id": 10**6, "date": 0, "text": "/help", "entities": [{"type": "bot_command", "offset": 0,
+            "length": 5}], "chat": {"id": user.id, "type": "private"},
+            "from": {"id": user.id, "is_bot": False, "first_name": "张三"}}}  # fmt: skip
+        async with first.transaction() as tx:
+            stored = QueuedUpdate(earlier, user.id, json.dumps(help_update))
+            await tx.update_queue.keep([stored], utc_now(), "dead-worker", utc_now() + timedelta(seconds=1))
+        await user.send_text("家里老人需要送饭")
+        help_text, offer = await user.wait_for_messages(2, timeout=15)
+        assert not help_text.text.startswith("这些服务可能适合您")
+        assert offer.text.startswith("这些服务可能适合您")

@@ -1,0 +1,3 @@
+-- Nothing to do on SQLite, which compares text byte by byte anyway. On PostgreSQL (postgresql/0018_…) the reference
+-- range of SqliteRequests.count_references compares in byte order (COLLATE "C") whatever collation the database
+-- was created with, and an index serves that comparison.
