@@ -112,9 +112,9 @@ def worker_pids(supervisor: int) -> list[int]:
 class Fleet:
     """The supervisor and its workers for one database, with people for the sandbox to play."""
 
-    def __init__(self, args: argparse.Namespace, server: SandboxServer, db_url: str, workers: int, folder: Path,
+    def __init__(self, server: SandboxServer, db_url: str, workers: int, folder: Path,
                  send_per_second: float, lease_seconds: float = 30.0) -> None:  # fmt: skip
-        self.args, self.server, self.db_url, self.workers = args, server, db_url, workers
+        self.server, self.db_url, self.workers = server, db_url, workers
         self.folder, self.send_per_second, self.lease = folder, send_per_second, lease_seconds
         self.process: asyncio.subprocess.Process | None = None
         self.cpu_seen: dict[int, float] = {}
@@ -182,7 +182,7 @@ async def capacity_with(args: argparse.Namespace, workers: int, folder: Path) ->
         provider_ids = await seed_city(database.url, resident_ids, 3, [])
         async with make_server(args) as server:
             people, providers = people_for(server, resident_ids, provider_ids)
-            fleet = Fleet(args, server, database.url, workers, folder, 1000.0)
+            fleet = Fleet(server, database.url, workers, folder, 1000.0)
             await fleet.start()
             pushes = PushWatch(providers)
             try:
@@ -256,7 +256,7 @@ async def kill_run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         provider_ids = await seed_city(database.url, resident_ids, 3, [])
         async with make_server(args) as server:
             people, providers = people_for(server, resident_ids, provider_ids)
-            fleet = Fleet(args, server, database.url, 2, folder, args.kill_send_per_second, lease_seconds=5.0)
+            fleet = Fleet(server, database.url, 2, folder, args.kill_send_per_second, lease_seconds=5.0)
             await fleet.start()
             pushes = PushWatch(providers)
             try:

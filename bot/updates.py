@@ -76,10 +76,6 @@ class UpdateRunner:
         self._finished: list[int] = []
         self._dropper: asyncio.Task[None] | None = None
 
-    @property
-    def backlog(self) -> int:
-        return len(self._running)
-
     async def start(self) -> None:
         """Process what a previous run stored and did not finish, before anything new arrives."""
         self._dropper = asyncio.create_task(self._look_after_forever(), name="sanshe-update-upkeep")

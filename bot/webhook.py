@@ -56,7 +56,7 @@ class WebhookServer:
         self._secret = secret.encode()
         self._site_runner: web.AppRunner | None = None
 
-    async def start(self, *, register: bool = True) -> None:
+    async def start(self) -> None:
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_post(self._options.path, self._receive)
         self._site_runner = web.AppRunner(app, access_log=None)
@@ -65,8 +65,7 @@ class WebhookServer:
             self._site_runner, self._options.host, self._options.port, reuse_port=self._options.reuse_port or None
         )
         await site.start()
-        if register:
-            await self.register()
+        await self.register()
 
     async def register(self) -> None:
         """Tell Telegram where to post; the same call from every worker, so doing it twice does no harm."""

@@ -63,13 +63,17 @@ class SendLimiter:
         capacity = max(1, int(self.per_second * self.window / self._slowdown))
         return capacity, self._slowdown / self.per_second
 
-    def wait(self, now: float) -> float | None:
-        """Seconds until one more send may start (0: now); None: not before an in-flight send is answered."""
+    def _load(self, now: float) -> tuple[int, int, float]:
+        """(slots taken, slots per window, seconds between starts) at `now`; forgets answers out of the window."""
         while self._answered and self._answered[0] <= now - self.window:
             self._answered.popleft()
         capacity, spacing = self._pace(now)
+        return self._in_flight + len(self._answered), capacity, spacing
+
+    def wait(self, now: float) -> float | None:
+        """Seconds until one more send may start (0: now); None: not before an in-flight send is answered."""
+        taken, capacity, spacing = self._load(now)
         wait = max(0.0, self._last_start + spacing - now)
-        taken = self._in_flight + len(self._answered)
         if taken >= capacity:
             # The answer that must leave the window before a slot is free again.
             index = taken - capacity
@@ -81,10 +85,8 @@ class SendLimiter:
     def has_room(self, now: float) -> bool:
         """Whether a send may start now as far as the window goes, ignoring the even spacing of starts (which is
         for draining a queue smoothly, not for a reply someone is waiting for)."""
-        while self._answered and self._answered[0] <= now - self.window:
-            self._answered.popleft()
-        capacity, _ = self._pace(now)
-        return self._in_flight + len(self._answered) < capacity
+        taken, capacity, _ = self._load(now)
+        return taken < capacity
 
     def chat_wait(self, chat_id: int, now: float) -> float:
         """Seconds until the chat may receive again (math.inf while a send to it is in flight)."""
