@@ -46,11 +46,17 @@ async def withdraw_pushes(turn: Turn, request_id: int, key: str, answer: str = "
 
 
 async def rewrite_pushes(turn: Turn, offers: Sequence[Offer], key: str) -> None:
+    """Closed offers: their pushes lose the 接单 button. A push not sent yet either stays unsent or, when a
+    sender already holds it, is rewritten as soon as it has been sent."""
     for offer in offers:
-        message_id = await turn.tx.providers.outbox_message_id(offer.outbox_id) if offer.outbox_id else None
+        if offer.outbox_id is None:
+            continue  # its push was pruned long ago
+        t = await _translator_for(turn, offer.provider_id)
+        message_id = await turn.tx.providers.outbox_message_id(offer.outbox_id)
         if message_id is not None:
-            t = await _translator_for(turn, offer.provider_id)
             turn.edit_elsewhere(offer.provider_id, message_id, t(key))
+        elif await turn.tx.outbox.edit_when_sent(offer.outbox_id, offer.provider_id, t(key), turn.now):
+            turn.enqueued = True
 
 
 async def _offer(turn: Turn, request: RequestRecord, provider_ids: Sequence[int]) -> None:

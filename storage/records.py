@@ -152,6 +152,7 @@ class OutboxMessage:
     attempts: int
     photo: str | None = None  # a Telegram file_id: sent with sendPhoto, the text as its caption
     edit_message_id: int | None = None  # set: edit this message of the chat instead of sending a new one
+    edit_outbox_id: int | None = None  # set: an edit of the message another row became (None above: it never was)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,9 @@ claims it did not use; and a row whose outcome could not be recorded (database e
 its chat, until the next start. Rows a crashed process held are taken up once their lease expires.
 
 A row may be an edit (`edit_message_id`): a turn's reply that rewrites the message whose button was
-pressed, for instance the task push that turns into the resident's contact for the provider who accepted.
+pressed, for instance the task push that turns into the resident's contact for the provider who accepted,
+or an edit of another row (`edit_outbox_id`), taken up once that row is sent: a push whose offer closed while
+it was still on its way.
 """
 
 from __future__ import annotations
@@ -270,6 +272,8 @@ class OutboxSender:
             markup = reply_markup(message.reply_markup, self._bot)
         except (TypeError, ValueError, KeyError) as exc:
             return Outcome("failed", error=f"bad reply_markup: {exc}")
+        if message.edit_outbox_id is not None and message.edit_message_id is None:
+            return Outcome("failed", error=f"outbox {message.edit_outbox_id}, the message to edit, was never sent")
         try:
             if message.edit_message_id is not None:
                 return await self._edit(message, markup)

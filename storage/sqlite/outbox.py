@@ -15,7 +15,7 @@ from storage.records import OutboxMessage, Reply, to_db_time
 
 def _message(row: Any) -> OutboxMessage:
     markup = json.loads(row[3]) if row[3] else None
-    return OutboxMessage(row[0], row[1], row[2], markup, row[4], row[5], edit_message_id=row[6])
+    return OutboxMessage(row[0], row[1], row[2], markup, row[4], row[5], edit_message_id=row[6], edit_outbox_id=row[7])
 
 
 class SqliteOutbox:
@@ -30,7 +30,9 @@ class SqliteOutbox:
 
         A row leased by anyone (this process included) is not due: it is in someone's hands. A message never
         overtakes an older pending one of its chat that is postponed (retry_after) or in another process's
-        hands, so per-chat order holds across a restart and across processes."""
+        hands, so per-chat order holds across a restart and across processes. An edit of another row
+        (`edit_outbox_id`) is due once that row is no longer pending, and comes back with the message id that
+        row was sent as (None when it never was)."""
         stamp, until = to_db_time(now), to_db_time(lease_until)
         await one_at_a_time(self._conn, "outbox claim")  # two senders must not pick the same rows (PostgreSQL)
         async with self._conn.execute(
@@ -39,8 +41,11 @@ class SqliteOutbox:
             "AND (lease_until IS NULL OR lease_until <= ?) "
             "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending' "
             "AND p.id < o.id AND (p.not_before > ? OR (p.lease_until > ? AND p.lease_owner <> ?))) "
+            "AND NOT EXISTS (SELECT 1 FROM outbox t WHERE t.id = o.edit_outbox_id AND t.status = 'pending') "
             "ORDER BY id LIMIT ?) "
-            "RETURNING id, chat_id, text, reply_markup, attempts, photo, edit_message_id",
+            "RETURNING id, chat_id, text, reply_markup, attempts, photo, "
+            "COALESCE(edit_message_id, (SELECT t.message_id FROM outbox t WHERE t.id = outbox.edit_outbox_id)), "
+            "edit_outbox_id",
             (owner, until, stamp, stamp, stamp, stamp, owner, limit),
         ) as cursor:
             rows = await cursor.fetchall()
@@ -64,6 +69,27 @@ class SqliteOutbox:
     async def enqueue_reply(self, reply: Reply, now: datetime) -> int:
         """A message (or an edit) for the sender, unclaimed."""
         return await self._insert(reply, now, None, None)
+
+    async def edit_when_sent(self, outbox_id: int, chat_id: int, text: str, now: datetime) -> bool:
+        """Rewrite the message row `outbox_id` will become, when it has no Telegram message id yet. A row no
+        sender holds yet is given up instead (nobody needs a push that is already out of date); a row in a
+        sender's hands gets an edit that waits for it to be sent. False when there is nothing to rewrite."""
+        cursor = await self._conn.execute(
+            "UPDATE outbox SET status = 'failed', last_error = 'withdrawn before it was sent' "
+            "WHERE id = ? AND status = 'pending' AND lease_owner IS NULL",
+            (outbox_id,),
+        )
+        if cursor.rowcount == 1:
+            return False
+        async with self._conn.execute("SELECT status FROM outbox WHERE id = ?", (outbox_id,)) as found:
+            row = await found.fetchone()
+        if row is None or row[0] != "pending":
+            return False  # refused or blocked: no message to rewrite
+        await self._conn.execute(
+            "INSERT INTO outbox (chat_id, text, edit_outbox_id, not_before, created_at) VALUES (?, ?, ?, ?, ?)",
+            (chat_id, text, outbox_id, to_db_time(now), to_db_time(now)),
+        )
+        return True
 
     async def release_all(self, owner: str) -> None:
         await self._conn.execute(

@@ -16,7 +16,7 @@ async def test_unanswered_pushes_move_on_then_escalate_and_stalled_tasks_are_rem
     city: tuple[SandboxServer, SandboxClient, Path],
 ) -> None:
     async with bot_running(
-        city, accept_timeout_minutes=0.02, urgent_accept_timeout_minutes=0.02, timer_interval_seconds=0.2,
+        city, accept_timeout_minutes=0.04, urgent_accept_timeout_minutes=0.04, timer_interval_seconds=0.2,
         dispatch_top_k=1, stall_hours=0.0005,
     ) as running:  # fmt: skip
         client, db = running.client, running.db
