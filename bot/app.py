@@ -12,9 +12,11 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.request import HTTPXRequest
 
 import handlers
 from bot.broadcast_progress import BroadcastProgress
+from bot.channel_bot import ChannelBot
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.outbox import OutboxSender
@@ -24,6 +26,7 @@ from bot.polling import Polling
 from bot.timers import TimerLoop
 from bot.updates import UpdateRunner
 from bot.webhook import WebhookOptions, WebhookServer, derived_secret
+from channels.wechat.channel import WeChatChannel
 from core.matching.encoder import preload_encoder
 from core.timeouts import TimeLimits
 from handlers import menus
@@ -53,12 +56,15 @@ def time_limits(settings: Settings) -> TimeLimits:
 
 def build_application(settings: Settings, db: Database, i18n: I18n, token: str) -> SansheApp:
     context_types = ContextTypes(context=SansheContext, bot_data=BotData)
+    # The bot of every channel (bot/channel_bot.py); its connection pools are PTB's defaults for an Application.
+    bot = ChannelBot(
+        token, base_url=settings.api_base_url, base_file_url=settings.file_base_url,
+        request=HTTPXRequest(connection_pool_size=256), get_updates_request=HTTPXRequest(connection_pool_size=1),
+    )  # fmt: skip
     app: SansheApp = (
         ApplicationBuilder()
-        .token(token)
+        .bot(bot)
         .updater(None)  # bot.polling confirms an update only after its turn committed
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.file_base_url)
         .context_types(context_types)
         .build()
     )
@@ -88,6 +94,23 @@ async def _sync_menus(services: Services, bot: Any) -> None:
         await menus.sync_all(services, bot)
     except Exception:  # cosmetic: each menu is compared again at the person's next /start or /help
         log.exception("could not bring the command menus up to date")
+
+
+def open_wechat(settings: Settings, db: Database, i18n: I18n) -> WeChatChannel | None:
+    if not settings.wechat_enabled:
+        return None
+    missing = settings.wechat_missing()
+    if missing:
+        raise ValueError("the WeChat channel needs " + ", ".join(missing))
+    secret, token, aes_key = (
+        value.get_secret_value() if value else ""
+        for value in (settings.wechat_secret, settings.wechat_token, settings.wechat_aes_key)
+    )
+    return WeChatChannel(
+        db, i18n, utc_now, api_base=settings.wechat_api_base, corp_id=settings.wechat_corp_id, secret=secret,
+        token=token, aes_key=aes_key, kf_id=settings.wechat_kf_id, listen=settings.wechat_listen,
+        path=settings.wechat_path,
+    )  # fmt: skip
 
 
 def update_runner(app: SansheApp, db: Database, settings: Settings, *, shared: bool = False) -> UpdateRunner:
@@ -131,6 +154,11 @@ async def running_bot(
         )  # fmt: skip
         services.wake_outbox = sender.wake
         services.send_slot = sender.slot
+        wechat = open_wechat(settings, db, i18n)
+        app.bot_data.wechat = wechat
+        if wechat is not None:  # before anything is sent: a WeChat person's messages go through it
+            assert isinstance(app.bot, ChannelBot)
+            app.bot.use_wechat(wechat.outlet)
         await sender.start()
         menu_sync = asyncio.create_task(_sync_menus(services, app.bot))  # in the background: may be many chats
         timers = TimerLoop(db, services, app.bot, time_limits(settings), settings.timer_interval_seconds, utc_now)
@@ -150,9 +178,14 @@ async def running_bot(
         else:
             receiver = WebhookServer(app.bot, runner, webhook, webhook.secret or derived_secret(token))
             await receiver.start()
+        if wechat is not None:
+            assert isinstance(app.bot, ChannelBot)
+            await wechat.serve(runner, app.bot)
         try:
             yield app
         finally:
+            if wechat is not None:
+                await wechat.stop_listening()  # WeChat calls again later; the messages wait there
             menu_sync.cancel()
             await asyncio.wait([menu_sync])  # it has let go of the database before the caller closes it
             await receiver.stop()
@@ -161,4 +194,6 @@ async def running_bot(
             await progress.stop()
             await pruner.stop()
             await sender.stop()  # lets the sends in flight be recorded, starts none
+            if wechat is not None:
+                await wechat.close()
             await app.stop()

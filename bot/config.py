@@ -63,6 +63,16 @@ class Settings(BaseSettings):
     prune_interval_seconds: float = Field(default=600, gt=0)
     # Rows deleted per transaction: small, so that turns waiting for the write lock wait only milliseconds.
     prune_batch: int = Field(default=500, ge=1, le=100_000)
+    # The WeChat channel (微信客服 through WeCom; README "WeChat"): on when a corp id is set. The callback address
+    # saved in WeCom's admin console must reach wechat_listen (host:port) at wechat_path, through the proxy.
+    wechat_corp_id: str = ""
+    wechat_secret: SecretStr | None = Field(default=None, repr=False)  # the 微信客服 app's Secret
+    wechat_token: SecretStr | None = Field(default=None, repr=False)  # the callback Token
+    wechat_aes_key: SecretStr | None = Field(default=None, repr=False)  # the callback EncodingAESKey (43 chars)
+    wechat_kf_id: str = ""  # the 客服账号's open_kfid (wk…), where residents write
+    wechat_api_base: str = "https://qyapi.weixin.qq.com"
+    wechat_listen: str = "127.0.0.1:8090"
+    wechat_path: str = "/wechat"
 
     @field_validator("category_accept_minutes", mode="before")
     @classmethod
@@ -110,6 +120,16 @@ class Settings(BaseSettings):
         if base.endswith("/bot"):
             return base[: -len("/bot")] + "/file/bot"
         return base + "/file/bot"
+
+    @property
+    def wechat_enabled(self) -> bool:
+        return bool(self.wechat_corp_id)
+
+    def wechat_missing(self) -> list[str]:
+        """The WeChat settings still empty although the channel is on (a corp id is set)."""
+        wanted = {"SANSHE_WECHAT_SECRET": self.wechat_secret, "SANSHE_WECHAT_TOKEN": self.wechat_token,
+                  "SANSHE_WECHAT_AES_KEY": self.wechat_aes_key, "SANSHE_WECHAT_KF_ID": self.wechat_kf_id}  # fmt: skip
+        return [name for name, value in wanted.items() if not value] if self.wechat_enabled else []
 
     def token_value(self) -> str | None:
         return self.bot_token.get_secret_value() if self.bot_token else None

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from telegram import Update
 
 from storage.db import Database
+from storage.protocols import UnitOfWork
 from storage.records import QueuedUpdate
 
 log = logging.getLogger(__name__)
@@ -102,13 +103,21 @@ class UpdateRunner:
 
     async def receive(self, updates: Sequence[Update]) -> None:
         """Store the updates (after this returns, Telegram may be told they arrived), then start them."""
-        new = [(queued(u), u) for u in updates if u.update_id not in self._known]
-        if not new:
-            return
-        now = self._clock()
         async with self._db.transaction() as tx:
+            kept = await self.keep(tx, updates)
+        self.start_kept(kept)
+
+    async def keep(self, tx: UnitOfWork, updates: Sequence[Update]) -> list[tuple[QueuedUpdate, Update]]:
+        """Store updates in the caller's transaction (a channel that records more with them); once it has
+        committed, `start_kept` starts them."""
+        new = [(queued(u), u) for u in updates if u.update_id not in self._known]
+        if new:
+            now = self._clock()
             await tx.update_queue.keep([row for row, _ in new], now, self._owner, now + self._lease)
-        for row, update in new:
+        return new
+
+    def start_kept(self, kept: Sequence[tuple[QueuedUpdate, Update]]) -> None:
+        for row, update in kept:
             self._schedule(row, update)
 
     async def wait_for_room(self, most: int) -> None:

@@ -54,6 +54,7 @@ class BotData:
     """PTB instantiates this with no arguments; bot.app sets `services` right after building."""
 
     services: Services | None = None
+    wechat: Any = None  # channels.wechat.channel.WeChatChannel when the WeChat channel is on (its port, for tests)
 
 
 class SansheContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -13,13 +13,13 @@ See ``sandbox.bot_api`` for the Bot API side and ``sandbox.control`` for the con
 
 from __future__ import annotations
 
-import socket
 from types import TracebackType
 
 import aiohttp
 from aiohttp import web
 
 from sandbox import bot_api, control, webhook
+from sandbox.listen import listen
 from sandbox.ratelimit import RateLimits
 from sandbox.state import World
 
@@ -63,21 +63,8 @@ class SandboxServer:
     async def start(self) -> None:
         if self._runner is not None:
             raise RuntimeError("SandboxServer already started")
-        # handler_cancellation: a long poll whose client went away (PTB cancels its pending
-        # getUpdates on stop) ends instead of lingering; short shutdown_timeout for the same reason.
-        runner = web.AppRunner(self._make_app(), handler_cancellation=True, shutdown_timeout=1.0, access_log=None)
-        await runner.setup()
-        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-        except OSError:
-            sock.close()
-            await runner.cleanup()
-            raise
-        self.port = sock.getsockname()[1]
+        runner, self.port = await listen(self._make_app(), self.host, self.port)
         self.world.session = aiohttp.ClientSession()
-        await web.SockSite(runner, sock).start()
         self._runner = runner
 
     async def stop(self) -> None:

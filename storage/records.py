@@ -156,6 +156,18 @@ class OutboxMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class WeChatPerson:
+    person_id: int  # their Sanshe user id (and chat id)
+    account: str  # the 客服账号 or 服务号 they write to
+    external_id: str
+    last_inbound_at: datetime | None
+    window_sends: int
+    notified_at: datetime | None
+    welcome_code: str | None = None
+    welcome_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """What a turn tells someone, written to the outbox in the turn's transaction (see handlers/turn.py)."""
 

@@ -20,6 +20,7 @@ from storage.sqlite.requests import SqliteRequests
 from storage.sqlite.update_queue import SqliteUpdateQueue
 from storage.sqlite.users import SqliteUsers
 from storage.sqlite.votes import SqliteVotes
+from storage.sqlite.wechat import SqliteWeChat
 
 
 class Session:
@@ -41,3 +42,4 @@ class Session:
         self.command_menus = SqliteCommandMenus(conn)
         self.update_queue = SqliteUpdateQueue(conn)
         self.locks = SqlLocks(conn)
+        self.wechat = SqliteWeChat(conn)

@@ -1,0 +1,159 @@
+"""WeChat's callbacks: 微信客服 tells us "there are messages" (kf_msg_or_event, a token and nothing else); we read
+them with kf/sync_msg from where we stopped, and store each as an update before answering.
+
+Every request is checked before anything is read from it: the signature over token, timestamp, nonce and the
+encrypted body (compared in constant time), a timestamp no older than five minutes (a replayed request is
+refused), then the AES decryption, whose last bytes must name our corp id. Bad requests get 403 (signature,
+timestamp) or 400 (body), and the log says why without a word of the content.
+
+WeChat waits 5 seconds and then sends the callback again, three times. The answer comes once the messages are
+stored: a crash before that gets the callback again, and a message read twice (a retried callback, a cursor
+saved late, two workers pulling at once) is acted on once, as WeChat's msgid is recorded in the same
+transaction as the update, the cursor and the person's window (storage wechat_inbound).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+from telegram import Bot, Update
+
+from bot.updates import UpdateRunner
+from channels.wechat.api import WeChatApi
+from channels.wechat.crypto import WeChatCrypto
+from channels.wechat.errors import BadSignature, CallbackRefused, StaleTimestamp, WeChatError
+from channels.wechat.inbound import Offered, kf_update, resolve
+from channels.wechat.xml import parse_envelope, parse_message
+from storage.db import Database
+from storage.protocols import UnitOfWork
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 64 * 1024
+FROM_RESIDENT, FROM_SYSTEM = 3, 4  # kf/sync_msg `origin`; 5 is a message the account itself sent
+WECHAT_NAME = "微信用户"  # WeChat does not give a 微信客服 account the person's name
+WELCOME_VALID = timedelta(seconds=18)  # WeChat allows 20 s for the answer to enter_session; a margin for the clocks
+
+
+class WeChatReceiver:
+    def __init__(self, db: Database, api: WeChatApi, crypto: WeChatCrypto, runner: UpdateRunner, bot: Bot,
+                 clock: Callable[[], datetime], *, path: str = "/wechat") -> None:  # fmt: skip
+        self._db, self._api, self._crypto, self._runner, self._bot = db, api, crypto, runner, bot
+        self._clock, self.path = clock, path
+        self._pulling: dict[str, asyncio.Lock] = {}
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_get(self.path, self._verify)
+        app.router.add_post(self.path, self._callback)
+
+    # -- the two kinds of request -----------------------------------------------------------------------
+
+    async def _verify(self, request: web.Request) -> web.Response:
+        """WeCom's URL check when the callback address is saved: answer the decrypted echostr."""
+        query = request.query
+        try:
+            echostr = query.get("echostr", "")
+            self._crypto.check(query.get("msg_signature", ""), query.get("timestamp", ""), query.get("nonce", ""),
+                               echostr, now=time.time())  # fmt: skip
+            return web.Response(text=self._crypto.decrypt(echostr).decode())
+        except CallbackRefused as exc:
+            return self._refused(request, exc)
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        query = request.query
+        try:
+            body = await request.content.read(MAX_BODY_BYTES + 1)
+            if len(body) > MAX_BODY_BYTES:
+                return web.Response(status=413)
+            envelope = parse_envelope(body)
+            self._crypto.check(query.get("msg_signature", ""), query.get("timestamp", ""), query.get("nonce", ""),
+                               envelope["Encrypt"], now=time.time())  # fmt: skip
+            event = parse_message(self._crypto.decrypt(envelope["Encrypt"]))
+        except CallbackRefused as exc:
+            return self._refused(request, exc)
+        if event.get("MsgType") != "event" or event.get("Event") != "kf_msg_or_event":
+            log.info("wechat: %s/%s callback ignored", event.get("MsgType"), event.get("Event"))
+            return web.Response(text="success")  # acknowledged, so WeChat does not send it again
+        try:
+            await self.pull(event.get("Token", ""), event.get("OpenKfId", ""))
+        except WeChatError as exc:
+            log.warning("wechat: reading messages failed (%s %s); WeChat will call again", exc.errcode, exc.errmsg)
+            return web.Response(status=503)
+        except Exception:
+            log.exception("wechat: could not store the messages; WeChat will call again")
+            return web.Response(status=500)
+        return web.Response(text="success")
+
+    def _refused(self, request: web.Request, exc: CallbackRefused) -> web.Response:
+        status = 403 if isinstance(exc, BadSignature | StaleTimestamp) else 400
+        log.warning("wechat callback from %s refused: %s", request.remote, type(exc).__name__)
+        return web.Response(status=status)
+
+    # -- reading and storing the messages ----------------------------------------------------------------
+
+    async def pull(self, callback_token: str, account: str) -> None:
+        """Read the account's new messages page by page; each page is stored in one transaction."""
+        async with self._pulling.setdefault(account, asyncio.Lock()):
+            while True:
+                async with self._db.transaction() as tx:
+                    cursor = await tx.wechat.cursor(account)
+                page = await self._api.sync_msg(callback_token, cursor, account)
+                async with self._db.transaction() as tx:
+                    kept = await self._runner.keep(tx, await self._updates(tx, account, page.get("msg_list", [])))
+                    if page.get("next_cursor"):
+                        await tx.wechat.save_cursor(account, str(page["next_cursor"]))
+                self._runner.start_kept(kept)
+                if not page.get("has_more"):
+                    return
+
+    async def _updates(self, tx: UnitOfWork, account: str, messages: list[dict[str, Any]]) -> list[Update]:
+        updates: list[Update] = []
+        now = self._clock()
+        for message in messages:
+            origin = message.get("origin")
+            external_id = message.get("external_userid") or message.get("event", {}).get("external_userid")
+            if origin not in (FROM_RESIDENT, FROM_SYSTEM) or not external_id or not message.get("msgid"):
+                continue
+            update_id = await tx.wechat.first_inbound(str(message["msgid"]), now)
+            if update_id is None:
+                continue  # read before
+            person = await tx.wechat.person_for(account, str(external_id), now)
+            event = message.get("event") or {}
+            if event.get("event_type") == "enter_session" and event.get("welcome_code"):
+                await tx.wechat.welcome(person.person_id, str(event["welcome_code"]), now + WELCOME_VALID)
+            if origin == FROM_RESIDENT:
+                await tx.wechat.wrote(person.person_id, now)
+                for held in await tx.wechat.take_held(person.person_id):  # their window is open again
+                    await tx.outbox.enqueue(person.person_id, held["text"], held["markup"], now)
+            picked = None
+            if message.get("msgtype") == "text":
+                text = message.get("text", {})
+                picked = resolve(
+                    str(text.get("content", "")), text.get("menu_id"),
+                    await self._offered(tx, person.person_id, None), await self._offered(tx, person.person_id,
+                                                                                         text.get("menu_id")),
+                )  # fmt: skip
+            data = kf_update(update_id, person.person_id, message, picked, WECHAT_NAME)
+            if data is None:
+                log.info("wechat: a %s message has no use here", message.get("msgtype"))
+                await tx.outbox.first_time_seen(update_id, now)
+                continue
+            update = Update.de_json(data, self._bot)
+            assert update is not None
+            updates.append(update)
+        return updates
+
+    async def _offered(self, tx: UnitOfWork, person_id: int, menu_id: str | None) -> Offered | None:
+        if menu_id is None:
+            latest = await tx.wechat.latest_choices(person_id)
+            return Offered(latest[0], latest[1]) if latest else None
+        head = menu_id.partition(".")[0]
+        if not (head.isascii() and head.isdigit() and len(head) <= 18):
+            return None
+        choices = await tx.wechat.choices_of(person_id, int(head))
+        return Offered(int(head), choices) if choices else None
