@@ -18,8 +18,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import ExtBot
 
 from channels.wechat.outcomes import PersonGone, Refused, SendLater
-from storage.records import utc_now
-from storage.sqlite.wechat import WECHAT_ID_BASE
+from storage.records import WECHAT_ID_BASE, utc_now
 
 if TYPE_CHECKING:
     from channels.wechat.outlet import WeChatOutlet

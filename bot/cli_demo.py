@@ -11,6 +11,7 @@ import sys
 from bot.cli_run import wait_for_stop_signal
 from bot.cli_text import both
 from bot.demo import DemoWorld, Scene, demo_world, play_scenario
+from bot.demo_wechat import scripted_wechat
 from bot.transcript import Transcript
 
 
@@ -18,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("demo", help=both("cli.demo.help"))
     parser.add_argument("--interactive", action="store_true", help=both("cli.demo.interactive_help"))
     parser.add_argument("--port", type=int, default=8081, help=both("cli.demo.port_help"))
+    channels = ("telegram", "wechat")
+    parser.add_argument("--channel", choices=channels, default="telegram", help=both("cli.demo.channel_help"))
     parser.set_defaults(func=demo_command)
 
 
@@ -25,6 +28,8 @@ def demo_command(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
+        if args.channel == "wechat":
+            return asyncio.run(scripted_wechat())
         return asyncio.run(_interactive(args.port) if args.interactive else _scripted())
     except OSError as exc:
         print(f"sanshe demo: {exc}", file=sys.stderr)

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.app import load_i18n, running_bot
 from bot.config import Settings
@@ -35,6 +36,7 @@ class DemoWorld:
     db: Database
     settings: Settings
     i18n: I18n
+    wechat: Any = None  # the WeChat channel, when the demo plays on WeChat (its callback port)
 
     @property
     def narrator(self) -> Translator:
@@ -42,8 +44,11 @@ class DemoWorld:
 
 
 @asynccontextmanager
-async def demo_world(port: int = 0, keep_dir: Path | None = None) -> AsyncIterator[DemoWorld]:
-    """Sandbox + seeded database + running bot; all torn down on exit."""
+async def demo_world(
+    port: int = 0, keep_dir: Path | None = None, wechat: dict[str, object] | None = None
+) -> AsyncIterator[DemoWorld]:
+    """Sandbox + seeded database + running bot; all torn down on exit. `wechat`: the WeChat channel's settings
+    (bot/demo_wechat.py)."""
     with tempfile.TemporaryDirectory(prefix="sanshe-demo-") as scratch:
         folder = keep_dir or Path(scratch)
         async with SandboxServer(port=port) as server, SandboxClient(server.base_url) as client:
@@ -52,6 +57,7 @@ async def demo_world(port: int = 0, keep_dir: Path | None = None) -> AsyncIterat
                 bot_token=DEMO_TOKEN,  # type: ignore[arg-type]
                 api_base_url=f"{server.base_url}/bot",
                 database_url=f"sqlite:///{folder / 'demo.db'}",
+                **(wechat or {}),  # type: ignore[arg-type]
             )
             db = await Database.open(settings.database_url)
             try:
@@ -59,8 +65,8 @@ async def demo_world(port: int = 0, keep_dir: Path | None = None) -> AsyncIterat
                     await seed(tx, utc_now())
                     await seed_providers(tx, utc_now())
                 i18n = load_i18n(settings)
-                async with running_bot(settings, db, i18n, DEMO_TOKEN, poll_timeout=1):
-                    yield DemoWorld(server, client, db, settings, i18n)
+                async with running_bot(settings, db, i18n, DEMO_TOKEN, poll_timeout=1) as app:
+                    yield DemoWorld(server, client, db, settings, i18n, app.bot_data.wechat)
             finally:
                 await db.close()
 

@@ -102,9 +102,13 @@ class Translator:
     plural_index: PluralRule = _one_form
     fallback_plurals: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fallback_index: PluralRule = _one_form
+    # The person's channel ("wechat"), when it needs other words: "key@wechat" is said instead of "key" where
+    # the catalogue has it (WeChat has no button that shares a phone number, say). Empty: Telegram.
+    channel: str = ""
 
     def __call__(self, key: str, /, **values: object) -> str:
-        template = self.messages.get(key)
+        template = self.messages.get(f"{key}@{self.channel}") if self.channel else None
+        template = template if template is not None else self.messages.get(key)
         if template is None:
             log.error("missing %s translation for %r", self.locale, key)
             template = self.fallback.get(key, key)
@@ -169,11 +173,11 @@ class I18n:
         # The default language first, the rest in a stable order.
         return sorted(self.catalogues, key=lambda loc: (loc != self.default_locale, loc))
 
-    def translator(self, locale: str | None) -> Translator:
+    def translator(self, locale: str | None, channel: str = "") -> Translator:
         chosen = locale if locale in self.catalogues else self.default_locale
         own, default = self.plural_catalogues[chosen], self.plural_catalogues[self.default_locale]
         return Translator(chosen, self.catalogues[chosen], self.catalogues[self.default_locale], self.tz,
-                          own.plurals, own.plural_index, default.plurals, default.plural_index)  # fmt: skip
+                          own.plurals, own.plural_index, default.plurals, default.plural_index, channel)  # fmt: skip
 
     def guess_locale(self, language_code: str | None) -> str:
         """Telegram sends IETF tags like zh-hans or en-GB; map them onto our catalogues."""

@@ -27,7 +27,7 @@ from core.dialog import State
 from handlers.context import SansheContext, Services
 from storage.errors import StaleDialog
 from storage.protocols import UnitOfWork
-from storage.records import DialogState, Reply, User
+from storage.records import DialogState, Reply, User, channel_of
 
 log = logging.getLogger(__name__)
 MAX_REPLY_WAIT_S = 5.0
@@ -91,7 +91,7 @@ class Turn:
         self.state, self.data = state, data
 
     def use_locale(self, locale: str) -> None:
-        self.t = self.services.i18n.translator(locale)
+        self.t = self.services.i18n.translator(locale, channel_of(self.chat_id))
 
     def say(self, text: str, markup: Markup = None) -> None:
         self._out.append(_Send(text, markup))
@@ -327,7 +327,7 @@ async def _decide(
             user=user,
             state=State.parse(dialog.state),
             data=dict(dialog.data),
-            t=services.i18n.translator(locale),
+            t=services.i18n.translator(locale, channel_of(chat_id)),
             now=services.clock(),
         )
         await func(update, context, turn)

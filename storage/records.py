@@ -155,6 +155,16 @@ class OutboxMessage:
     edit_outbox_id: int | None = None  # set: an edit of the message another row became (None above: it never was)
 
 
+# WeChat people's user ids (and chat ids) start here: above Telegram's ids (at most 52 significant bits), below
+# 2**63; see migration 0021.
+WECHAT_ID_BASE = 1 << 53
+
+
+def channel_of(person_id: int) -> str:
+    """The channel a person talks to us through: "wechat", or "" for Telegram."""
+    return "wechat" if person_id >= WECHAT_ID_BASE else ""
+
+
 @dataclass(frozen=True, slots=True)
 class WeChatPerson:
     person_id: int  # their Sanshe user id (and chat id)

@@ -6,8 +6,8 @@ sees the same count; a message that does not fit is held (wechat_held) and goes 
 transaction as the person's next message, so nothing is lost and nothing is sent out of turn. WeChat's own
 answer is trusted over our count: 45015 / 45047 hold the message too.
 
-WeChat has no edits: an edit that offers new choices arrives as a new message, one that only takes choices away
-(an answered question, a task someone else took) is not sent; the old message's choices stop working.
+WeChat has no edits: an edit arrives as a new message, and the old message's choices stop working. The quota is
+no worry for that: each message of the person opens a new window with 5 sends, and a turn sends two or three.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class WeChatOutlet:
             else:
                 await tx.wechat.count_send(person_id)
             message_id = await tx.wechat.record_message(person_id, choices, now)
-        hint = self._i18n.translator(user.locale if user else None)("wechat.choose_hint")
+        hint = self._i18n.translator(user.locale if user else None, "wechat")("wechat.choose_hint")
         body = kf_message(text, choices, message_id, hint)
         try:
             if welcome is not None:
@@ -97,11 +97,10 @@ class WeChatOutlet:
         raise Refused(f"{exc.errcode} {exc.errmsg}") from exc
 
     async def edit(self, person_id: int, message_id: int, text: str, markup: Mapping[str, Any] | None) -> int:
-        choices = choices_of(markup)
+        """WeChat cannot change a message: the new words arrive as a new message (an answer to a choice, a
+        withdrawal confirmed: never lost), and the old message's choices stop working."""
         async with self._db.transaction() as tx:
             if await tx.wechat.person(person_id) is None:
                 raise PersonGone(str(person_id))
-            await tx.wechat.set_choices(person_id, message_id, [])  # its old choices are answered or gone
-        if not choices:
-            return message_id
+            await tx.wechat.set_choices(person_id, message_id, [])
         return await self.send(person_id, text, markup)

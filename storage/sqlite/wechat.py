@@ -11,10 +11,8 @@ from typing import Any
 import aiosqlite
 
 from storage.dialect import one_at_a_time
-from storage.records import WeChatPerson, from_db_time, to_db_time
+from storage.records import WECHAT_ID_BASE, WeChatPerson, from_db_time, to_db_time
 
-# WeChat people's user ids start here: above Telegram's ids (at most 52 significant bits), below 2**63.
-WECHAT_ID_BASE = 1 << 53
 # Updates made from WeChat messages are numbered from here, above any Telegram update id.
 WECHAT_UPDATE_BASE = 1 << 53
 
