@@ -96,21 +96,13 @@ async def _sync_menus(services: Services, bot: Any) -> None:
         log.exception("could not bring the command menus up to date")
 
 
-def open_wechat(settings: Settings, db: Database, i18n: I18n) -> WeChatChannel | None:
+def open_wechat(settings: Settings, db: Database, i18n: I18n, *, reuse_port: bool = False) -> WeChatChannel | None:
     if not settings.wechat_enabled:
         return None
     missing = settings.wechat_missing()
     if missing:
         raise ValueError("the WeChat channel needs " + ", ".join(missing))
-    secret, token, aes_key = (
-        value.get_secret_value() if value else ""
-        for value in (settings.wechat_secret, settings.wechat_token, settings.wechat_aes_key)
-    )
-    return WeChatChannel(
-        db, i18n, utc_now, api_base=settings.wechat_api_base, corp_id=settings.wechat_corp_id, secret=secret,
-        token=token, aes_key=aes_key, kf_id=settings.wechat_kf_id, listen=settings.wechat_listen,
-        path=settings.wechat_path,
-    )  # fmt: skip
+    return WeChatChannel(settings, db, i18n, utc_now, reuse_port=reuse_port)
 
 
 def update_runner(app: SansheApp, db: Database, settings: Settings, *, shared: bool = False) -> UpdateRunner:
@@ -154,7 +146,7 @@ async def running_bot(
         )  # fmt: skip
         services.wake_outbox = sender.wake
         services.send_slot = sender.slot
-        wechat = open_wechat(settings, db, i18n)
+        wechat = open_wechat(settings, db, i18n, reuse_port=webhook is not None and webhook.reuse_port)
         app.bot_data.wechat = wechat
         if wechat is not None:  # before anything is sent: a WeChat person's messages go through it
             assert isinstance(app.bot, ChannelBot)

@@ -73,6 +73,16 @@ class Settings(BaseSettings):
     wechat_api_base: str = "https://qyapi.weixin.qq.com"
     wechat_listen: str = "127.0.0.1:8090"
     wechat_path: str = "/wechat"
+    # A verified 服务号 beside it (or alone): its followers write and tap its menu (`sanshe wechat-menu`), get
+    # passive replies, and a template notice (wechat_oa_template_id) when a message waits outside their window.
+    # Its callback (安全模式) reaches wechat_listen at wechat_oa_path; token and key default to the 客服 ones.
+    wechat_oa_app_id: str = ""
+    wechat_oa_secret: SecretStr | None = Field(default=None, repr=False)
+    wechat_oa_token: SecretStr | None = Field(default=None, repr=False)
+    wechat_oa_aes_key: SecretStr | None = Field(default=None, repr=False)
+    wechat_oa_template_id: str = ""
+    wechat_oa_api_base: str = "https://api.weixin.qq.com"
+    wechat_oa_path: str = "/wechat/oa"
 
     @field_validator("category_accept_minutes", mode="before")
     @classmethod
@@ -123,13 +133,20 @@ class Settings(BaseSettings):
 
     @property
     def wechat_enabled(self) -> bool:
-        return bool(self.wechat_corp_id)
+        return bool(self.wechat_corp_id or self.wechat_oa_app_id)
 
     def wechat_missing(self) -> list[str]:
-        """The WeChat settings still empty although the channel is on (a corp id is set)."""
-        wanted = {"SANSHE_WECHAT_SECRET": self.wechat_secret, "SANSHE_WECHAT_TOKEN": self.wechat_token,
-                  "SANSHE_WECHAT_AES_KEY": self.wechat_aes_key, "SANSHE_WECHAT_KF_ID": self.wechat_kf_id}  # fmt: skip
-        return [name for name, value in wanted.items() if not value] if self.wechat_enabled else []
+        """The WeChat settings still empty although a door is on (a corp id or a 服务号 app id is set)."""
+        wanted: dict[str, object] = {}
+        if self.wechat_corp_id:
+            wanted |= {"SANSHE_WECHAT_SECRET": self.wechat_secret, "SANSHE_WECHAT_TOKEN": self.wechat_token,
+                       "SANSHE_WECHAT_AES_KEY": self.wechat_aes_key,
+                       "SANSHE_WECHAT_KF_ID": self.wechat_kf_id}  # fmt: skip
+        if self.wechat_oa_app_id:
+            wanted |= {"SANSHE_WECHAT_OA_SECRET": self.wechat_oa_secret,
+                       "SANSHE_WECHAT_OA_TOKEN": self.wechat_oa_token or self.wechat_token,
+                       "SANSHE_WECHAT_OA_AES_KEY": self.wechat_oa_aes_key or self.wechat_aes_key}  # fmt: skip
+        return [name for name, value in wanted.items() if not value]
 
     def token_value(self) -> str | None:
         return self.bot_token.get_secret_value() if self.bot_token else None

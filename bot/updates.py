@@ -116,9 +116,9 @@ class UpdateRunner:
             await tx.update_queue.keep([row for row, _ in new], now, self._owner, now + self._lease)
         return new
 
-    def start_kept(self, kept: Sequence[tuple[QueuedUpdate, Update]]) -> None:
-        for row, update in kept:
-            self._schedule(row, update)
+    def start_kept(self, kept: Sequence[tuple[QueuedUpdate, Update]]) -> list[asyncio.Task[None]]:
+        """Start them; their tasks (a channel that answers within the HTTP request waits for its turn)."""
+        return [self._schedule(row, update) for row, update in kept]
 
     async def wait_for_room(self, most: int) -> None:
         """Back-pressure for the caller: wait while more than `most` turns are waiting or running."""
@@ -134,7 +134,7 @@ class UpdateRunner:
             self._dropper = None
         await self._drop_finished()
 
-    def _schedule(self, row: QueuedUpdate, update: Update | None = None) -> None:
+    def _schedule(self, row: QueuedUpdate, update: Update | None = None) -> asyncio.Task[None]:
         self._known.add(row.update_id)
         last = self._last_of_chat.get(row.chat_key)
         # An update adopted from a dead worker can be older than one this process already runs for the chat (which
@@ -145,6 +145,7 @@ class UpdateRunner:
             self._last_of_chat[row.chat_key] = (row.update_id, task)
         self._running.add(task)
         task.add_done_callback(lambda done, key=row.chat_key: self._forget(key, done))
+        return task
 
     async def _run(self, row: QueuedUpdate, update: Update | None, previous: asyncio.Task[None] | None) -> None:
         if previous is not None:

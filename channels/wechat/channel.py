@@ -1,5 +1,7 @@
-"""The WeChat channel, put together: the API client and its shared access_token, the outlet the bot sends
-through, and the callback server WeChat posts to (bot/app.py starts it beside Telegram's polling or webhook)."""
+"""The WeChat channel, put together from the settings: for each door that is configured (a 微信客服 account, a
+服务号, or both), its API client with the access_token shared in the database and its callback route; the outlet
+the bot sends through; and the HTTP server WeChat posts to (bot/app.py starts it beside Telegram's polling or
+webhook; several webhook workers share its port)."""
 
 from __future__ import annotations
 
@@ -9,13 +11,18 @@ from functools import partial
 
 import httpx
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.channel_bot import ChannelBot
+from bot.config import Settings
 from bot.i18n import I18n
 from bot.updates import UpdateRunner
 from channels.wechat.api import WeChatApi, gettoken
 from channels.wechat.crypto import WeChatCrypto
+from channels.wechat.doors import Door, KfDoor, OfficialDoor
+from channels.wechat.official import OfficialReceiver
 from channels.wechat.outlet import WeChatOutlet
+from channels.wechat.passive import PassiveSlots
 from channels.wechat.receiver import MAX_BODY_BYTES, WeChatReceiver
 from channels.wechat.tokens import AccessTokens
 from storage.db import Database
@@ -23,31 +30,59 @@ from storage.db import Database
 API_TIMEOUT_S = 10.0
 
 
+def _secret(*values: SecretStr | None) -> str:
+    """The first of the values that is set (a 服务号 setting falls back to the 客服 one)."""
+    return next((value.get_secret_value() for value in values if value), "")
+
+
 class WeChatChannel:
-    def __init__(self, db: Database, i18n: I18n, clock: Callable[[], datetime], *, api_base: str, corp_id: str,
-                 secret: str, token: str, aes_key: str, kf_id: str, listen: str, path: str) -> None:  # fmt: skip
-        self._db, self._clock, self._path = db, clock, path
-        self.kf_id = kf_id  # the 客服账号 residents write to
-        host, _, port = listen.rpartition(":")
-        self._host, self._port = host or "127.0.0.1", int(port)
+    def __init__(self, settings: Settings, db: Database, i18n: I18n, clock: Callable[[], datetime], *,
+                 reuse_port: bool = False) -> None:  # fmt: skip
+        self._settings, self._db, self._clock, self._reuse_port = settings, db, clock, reuse_port
+        host, _, port = settings.wechat_listen.rpartition(":")
+        self._host, self.port = host or "127.0.0.1", int(port)
         self._http = httpx.AsyncClient(timeout=API_TIMEOUT_S)
-        tokens = AccessTokens(db, corp_id, partial(gettoken, self._http, api_base, corp_id, secret), clock)
-        self.api = WeChatApi(api_base, corp_id, secret, tokens, self._http)
-        self.crypto = WeChatCrypto(token, aes_key, corp_id)  # ValueError now, at start, for a malformed key
-        self.outlet = WeChatOutlet(db, self.api, i18n, clock)
+        self._slots = PassiveSlots()
+        doors: dict[str, Door] = {}
+        self.kf_api: WeChatApi | None = None
+        self.official_api: WeChatApi | None = None
+        if settings.wechat_corp_id:
+            self.kf_api = self._api(settings.wechat_api_base, settings.wechat_corp_id, _secret(settings.wechat_secret))
+            # ValueError now, at start, for a malformed key.
+            self.kf_crypto = WeChatCrypto(_secret(settings.wechat_token), _secret(settings.wechat_aes_key),
+                                          settings.wechat_corp_id)  # fmt: skip
+            doors[settings.wechat_kf_id] = KfDoor(self.kf_api)
+        if settings.wechat_oa_app_id:
+            app_id = settings.wechat_oa_app_id
+            self.official_api = self._api(settings.wechat_oa_api_base, app_id, _secret(settings.wechat_oa_secret),
+                                          official_account=True)  # fmt: skip
+            self.official_crypto = WeChatCrypto(
+                _secret(settings.wechat_oa_token, settings.wechat_token),
+                _secret(settings.wechat_oa_aes_key, settings.wechat_aes_key), app_id,
+            )  # fmt: skip
+            doors[app_id] = OfficialDoor(self.official_api, self._slots, settings.wechat_oa_template_id or None)
+        self.outlet = WeChatOutlet(db, doors, i18n, clock)
         self._site: web.AppRunner | None = None
-        self.port = self._port
+
+    def _api(self, base: str, app: str, secret: str, *, official_account: bool = False) -> WeChatApi:
+        fetch = partial(gettoken, self._http, base, app, secret, official_account=official_account)
+        return WeChatApi(base, app, secret, AccessTokens(self._db, app, fetch, self._clock), self._http)
 
     async def serve(self, runner: UpdateRunner, bot: ChannelBot) -> None:
         """Listen for WeChat's callbacks; their messages go to `runner` like Telegram's updates."""
-        receiver = WeChatReceiver(self._db, self.api, self.crypto, runner, bot, self._clock, path=self._path)
+        settings = self._settings
         app = web.Application(client_max_size=MAX_BODY_BYTES)
-        receiver.routes(app)
+        if self.kf_api is not None:
+            WeChatReceiver(self._db, self.kf_api, self.kf_crypto, runner, bot, self._clock,
+                           path=settings.wechat_path).routes(app)  # fmt: skip
+        if self.official_api is not None:
+            OfficialReceiver(self._db, self.official_crypto, settings.wechat_oa_app_id, runner, bot, self._slots,
+                             self._clock, path=settings.wechat_oa_path).routes(app)  # fmt: skip
         self._site = web.AppRunner(app, access_log=None)
         await self._site.setup()
-        site = web.TCPSite(self._site, self._host, self._port)
+        site = web.TCPSite(self._site, self._host, self.port, reuse_port=self._reuse_port or None)
         await site.start()
-        if self._port == 0:  # a free port (tests): say which
+        if self.port == 0:  # a free port (tests): say which
             server = site._server  # aiohttp exposes the bound socket only here
             assert server is not None and server.sockets
             self.port = int(server.sockets[0].getsockname()[1])

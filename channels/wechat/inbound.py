@@ -126,3 +126,48 @@ def kf_update(
         )
         return {"update_id": update_id, "message": _message(update_id, person_id, sent_at, name, **content)}
     return None
+
+
+# A 服务号 menu's CLICK keys (`sanshe wechat-menu`) and what each one says to the dialog: a command, or the words
+# of a button of the main menu (understood in every language, like the button itself).
+MENU_WORDS = {
+    "REQUEST": "🙋 求助",
+    "MINE": "📋 我的求助",
+    "VOTE": "/vote",
+    "HELP": "/help",
+    "PRIVACY": "/privacy",
+    "LANGUAGE": "/language",
+    "MUTE": "/mute",
+}
+
+
+def official_update(
+    update_id: int, person_id: int, message: dict[str, str], picked: Picked | None, name: str
+) -> dict[str, Any] | None:
+    """The update for one 服务号 callback message (flat XML fields); None for what the dialog has no use for."""
+    sent_at = int(message.get("CreateTime") or 0) if (message.get("CreateTime") or "").isdigit() else 0
+    kind, event = message.get("MsgType"), message.get("Event", "")
+    if picked is not None:
+        return press_update(update_id, person_id, sent_at, picked, name)
+    if kind == "text":
+        return text_update(update_id, person_id, sent_at, message.get("Content", ""), name)
+    if kind == "event" and event in ("subscribe", "SCAN"):
+        return text_update(update_id, person_id, sent_at, "/start", name)
+    if kind == "event" and event == "CLICK" and message.get("EventKey") in MENU_WORDS:
+        return text_update(update_id, person_id, sent_at, MENU_WORDS[message["EventKey"]], name)
+    if kind == "location":
+        try:
+            location = {
+                "latitude": float(message.get("Location_X", "")),
+                "longitude": float(message.get("Location_Y", "")),
+            }
+        except ValueError:
+            return None
+        return {"update_id": update_id, "message": _message(update_id, person_id, sent_at, name, location=location)}
+    if kind in ("image", "voice"):
+        file = {"file_id": f"wx:{message.get('MediaId', '')}", "file_unique_id": f"wx:{message.get('MediaId', '')}"}
+        content = (
+            {"photo": [{**file, "width": 1, "height": 1}]} if kind == "image" else {"voice": {**file, "duration": 1}}
+        )
+        return {"update_id": update_id, "message": _message(update_id, person_id, sent_at, name, **content)}
+    return None

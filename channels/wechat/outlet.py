@@ -1,13 +1,18 @@
 """Sending to WeChat people: their 48-hour window, its quota, and messages held until they write again.
 
-微信客服 lets a service account write to a person only within 48 hours after that person's last message, and at
-most 5 messages in that time. The window is tracked per person in the database (wechat_people), so every worker
+WeChat lets an account write to a person only within 48 hours after that person's last message (微信客服: at
+most 5 messages in that time; a 服务号: 20, after any interaction), through the door they came in by
+(channels/wechat/doors.py). The window is tracked per person in the database (wechat_people), so every worker
 sees the same count; a message that does not fit is held (wechat_held) and goes back to the outbox in the same
-transaction as the person's next message, so nothing is lost and nothing is sent out of turn. WeChat's own
-answer is trusted over our count: 45015 / 45047 hold the message too.
+transaction as the person's next message, so nothing is lost and nothing is sent out of turn. A 服务号 also sends
+one template notice per closed window, so that the person knows something waits. WeChat's own answer is trusted
+over our count: 45015 / 45047 hold the message too.
+
+A 服务号 person's first message of a turn may go as the passive reply inside the HTTP answer to their callback
+(channels/wechat/passive.py), which costs nothing from the quota.
 
 WeChat has no edits: an edit arrives as a new message, and the old message's choices stop working. The quota is
-no worry for that: each message of the person opens a new window with 5 sends, and a turn sends two or three.
+no worry for that: each message of the person opens a new window, and a turn sends two or three.
 """
 
 from __future__ import annotations
@@ -17,81 +22,119 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.i18n import I18n
-from channels.wechat.api import WeChatApi
+from bot.i18n import I18n, Translator
+from channels.wechat.arrival import person_lock
+from channels.wechat.doors import Door
 from channels.wechat.errors import WeChatError
 from channels.wechat.outcomes import PersonGone, Refused, SendLater
-from channels.wechat.render import choices_of, kf_message
+from channels.wechat.render import choices_of, passive_text
+from channels.wechat.xml import text_reply
 from storage.db import Database
+from storage.records import WeChatPerson
 
 log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=48)
-KF_QUOTA = 5
+NOTICE_PREVIEW_CHARS = 60
 
 
 class WeChatOutlet:
-    def __init__(
-        self,
-        db: Database,
-        api: WeChatApi,
-        i18n: I18n,
-        clock: Callable[[], datetime],
-        *,
-        window: timedelta = WINDOW,
-        quota: int = KF_QUOTA,
-    ) -> None:
-        self._db, self._api, self._i18n, self._clock = db, api, i18n, clock
-        self._window, self._quota = window, quota
+    def __init__(self, db: Database, doors: Mapping[str, Door], i18n: I18n, clock: Callable[[], datetime],
+                 *, window: timedelta = WINDOW) -> None:  # fmt: skip
+        self._db, self._doors, self._i18n, self._clock = db, doors, i18n, clock
+        self._window = window
 
     async def send(self, person_id: int, text: str, markup: Mapping[str, Any] | None) -> int:
         """Send (or hold) a message; the id the dialog will know it by."""
         choices = choices_of(markup)
         now = self._clock()
         async with self._db.transaction() as tx:
+            # One at a time with their next message (arrival.window_opens): a message held just as they write
+            # would otherwise wait for the message after.
+            await tx.locks.one_at_a_time(person_lock(person_id))
             person = await tx.wechat.person(person_id)
             if person is None:
                 raise PersonGone(str(person_id))
+            door = self._doors.get(person.account)
+            if door is None:
+                raise Refused(f"no WeChat account {person.account} is configured")
             user = await tx.users.get(person_id)
+            t = self._i18n.translator(user.locale if user else None, "wechat")
+            slot = door.slots.get(person_id) if door.slots is not None else None
             open_ = (
                 person.last_inbound_at is not None
                 and now - person.last_inbound_at < self._window
-                and person.window_sends < self._quota
+                and person.window_sends < door.quota
             )
             welcome = None
-            if not open_ and person.welcome_code and person.welcome_until and now < person.welcome_until:
+            if slot is not None:
+                pass  # the passive reply: no quota
+            elif not open_ and person.welcome_code and person.welcome_until and now < person.welcome_until:
                 welcome = person.welcome_code  # they opened the chat and have not written: one message may answer
                 await tx.wechat.welcome(person_id, None, None)
             elif not open_:
                 await tx.wechat.hold(person_id, {"text": text, "markup": dict(markup) if markup else None}, now)
-                return await tx.wechat.record_message(person_id, None, now)
+                notify = person.notified_at is None
+                if notify:
+                    await tx.wechat.mark_notified(person_id, now)
+                message_id = await tx.wechat.record_message(person_id, None, now)
             else:
                 await tx.wechat.count_send(person_id)
-            message_id = await tx.wechat.record_message(person_id, choices, now)
-        hint = self._i18n.translator(user.locale if user else None, "wechat")("wechat.choose_hint")
-        body = kf_message(text, choices, message_id, hint)
+            if open_ or welcome is not None or slot is not None:
+                message_id = await tx.wechat.record_message(person_id, choices, now)
+        if not open_ and welcome is None and slot is None:
+            if notify:
+                await self._notice(door, person, text, t)
+            return message_id
+        hint = t("wechat.choose_hint")
+        if slot is not None:
+            reply = text_reply(person.external_id, slot.account_id, int(now.timestamp()),
+                               passive_text(text, choices, message_id, hint))  # fmt: skip
+            if await slot.offer(reply):
+                return message_id
+            async with self._db.transaction() as tx:  # the answer left without it: a customer-service message
+                await tx.wechat.count_send(person_id)
+        body = door.body(text, choices, message_id, hint)
         try:
             if welcome is not None:
-                await self._api.kf_send_on_event(welcome, body, f"sanshe{message_id}")
+                await door.welcome(welcome, body, f"sanshe{message_id}")
             else:
-                await self._api.kf_send(person.external_id, person.account, body, f"sanshe{message_id}")
+                await door.send(person, body, f"sanshe{message_id}")
         except WeChatError as exc:
-            await self._failed(person_id, text, markup, exc, counted=welcome is None)
+            await self._failed(person, door, text, markup, exc, counted=welcome is None)
         return message_id
 
-    async def _failed(
-        self, person_id: int, text: str, markup: Mapping[str, Any] | None, exc: WeChatError, *, counted: bool
-    ) -> None:
-        now = self._clock()
+    async def _notice(self, door: Door, person: WeChatPerson, text: str, t: Translator) -> None:
+        preview = text if len(text) <= NOTICE_PREVIEW_CHARS else text[: NOTICE_PREVIEW_CHARS - 1] + "…"
+        try:
+            await door.notice(person, t("wechat.notice_first", preview=preview), t("wechat.notice_remark"))
+        except WeChatError as exc:  # the message itself is held anyway
+            log.warning("wechat: notice to person %s failed (%s)", person.person_id, exc.errcode)
+
+    async def _failed(self, person: WeChatPerson, door: Door, text: str, markup: Mapping[str, Any] | None,
+                      exc: WeChatError, *, counted: bool) -> None:  # fmt: skip
+        now, person_id = self._clock(), person.person_id
+        # WeChat knows better than our count (or the welcome code was used up): the message waits for them.
+        held = exc.kind in ("window_closed", "quota") or (not counted and exc.kind == "refused")
+        notify, locale = False, None
         async with self._db.transaction() as tx:
-            if exc.kind in ("window_closed", "quota") or (not counted and exc.kind == "refused"):
-                # WeChat knows better than our count (or the welcome code was used up): wait for them to write.
+            await tx.locks.one_at_a_time(person_lock(person_id))
+            if held:
                 log.info("wechat: person %s cannot be written to now (%s); message held", person_id, exc.errcode)
                 if counted:
-                    await tx.wechat.count_send(person_id, self._quota)
+                    await tx.wechat.count_send(person_id, door.quota)
                 await tx.wechat.hold(person_id, {"text": text, "markup": dict(markup) if markup else None}, now)
-                return
-            if counted:
+                stored = await tx.wechat.person(person_id)
+                notify = stored is not None and stored.notified_at is None
+                if notify:
+                    await tx.wechat.mark_notified(person_id, now)
+                    user = await tx.users.get(person_id)
+                    locale = user.locale if user else None
+            elif counted:
                 await tx.wechat.count_send(person_id, -1)  # it did not go
+        if held:
+            if notify:
+                await self._notice(door, person, text, self._i18n.translator(locale, "wechat"))
+            return
         if exc.kind in ("retry", "token"):
             raise SendLater(exc.retry_after or 5.0, f"{exc.errcode} {exc.errmsg}") from exc
         raise Refused(f"{exc.errcode} {exc.errmsg}") from exc

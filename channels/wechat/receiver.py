@@ -26,9 +26,10 @@ from telegram import Bot, Update
 
 from bot.updates import UpdateRunner
 from channels.wechat.api import WeChatApi
+from channels.wechat.arrival import picked, window_opens
 from channels.wechat.crypto import WeChatCrypto
 from channels.wechat.errors import BadSignature, CallbackRefused, StaleTimestamp, WeChatError
-from channels.wechat.inbound import Offered, kf_update, resolve
+from channels.wechat.inbound import kf_update
 from channels.wechat.xml import parse_envelope, parse_message
 from storage.db import Database
 from storage.protocols import UnitOfWork
@@ -62,7 +63,7 @@ class WeChatReceiver:
                                echostr, now=time.time())  # fmt: skip
             return web.Response(text=self._crypto.decrypt(echostr).decode())
         except CallbackRefused as exc:
-            return self._refused(request, exc)
+            return refused(request, exc)
 
     async def _callback(self, request: web.Request) -> web.Response:
         query = request.query
@@ -75,7 +76,7 @@ class WeChatReceiver:
                                envelope["Encrypt"], now=time.time())  # fmt: skip
             event = parse_message(self._crypto.decrypt(envelope["Encrypt"]))
         except CallbackRefused as exc:
-            return self._refused(request, exc)
+            return refused(request, exc)
         if event.get("MsgType") != "event" or event.get("Event") != "kf_msg_or_event":
             log.info("wechat: %s/%s callback ignored", event.get("MsgType"), event.get("Event"))
             return web.Response(text="success")  # acknowledged, so WeChat does not send it again
@@ -88,11 +89,6 @@ class WeChatReceiver:
             log.exception("wechat: could not store the messages; WeChat will call again")
             return web.Response(status=500)
         return web.Response(text="success")
-
-    def _refused(self, request: web.Request, exc: CallbackRefused) -> web.Response:
-        status = 403 if isinstance(exc, BadSignature | StaleTimestamp) else 400
-        log.warning("wechat callback from %s refused: %s", request.remote, type(exc).__name__)
-        return web.Response(status=status)
 
     # -- reading and storing the messages ----------------------------------------------------------------
 
@@ -127,18 +123,12 @@ class WeChatReceiver:
             if event.get("event_type") == "enter_session" and event.get("welcome_code"):
                 await tx.wechat.welcome(person.person_id, str(event["welcome_code"]), now + WELCOME_VALID)
             if origin == FROM_RESIDENT:
-                await tx.wechat.wrote(person.person_id, now)
-                for held in await tx.wechat.take_held(person.person_id):  # their window is open again
-                    await tx.outbox.enqueue(person.person_id, held["text"], held["markup"], now)
-            picked = None
+                await window_opens(tx, person.person_id, now)
+            choice = None
             if message.get("msgtype") == "text":
                 text = message.get("text", {})
-                picked = resolve(
-                    str(text.get("content", "")), text.get("menu_id"),
-                    await self._offered(tx, person.person_id, None), await self._offered(tx, person.person_id,
-                                                                                         text.get("menu_id")),
-                )  # fmt: skip
-            data = kf_update(update_id, person.person_id, message, picked, WECHAT_NAME)
+                choice = await picked(tx, person.person_id, str(text.get("content", "")), text.get("menu_id"))
+            data = kf_update(update_id, person.person_id, message, choice, WECHAT_NAME)
             if data is None:
                 log.info("wechat: a %s message has no use here", message.get("msgtype"))
                 await tx.outbox.first_time_seen(update_id, now)
@@ -148,12 +138,9 @@ class WeChatReceiver:
             updates.append(update)
         return updates
 
-    async def _offered(self, tx: UnitOfWork, person_id: int, menu_id: str | None) -> Offered | None:
-        if menu_id is None:
-            latest = await tx.wechat.latest_choices(person_id)
-            return Offered(latest[0], latest[1]) if latest else None
-        head = menu_id.partition(".")[0]
-        if not (head.isascii() and head.isdigit() and len(head) <= 18):
-            return None
-        choices = await tx.wechat.choices_of(person_id, int(head))
-        return Offered(int(head), choices) if choices else None
+
+def refused(request: web.Request, exc: CallbackRefused) -> web.Response:
+    """403 for a forged or replayed request, 400 for a body that is not WeChat's; logged without content."""
+    status = 403 if isinstance(exc, BadSignature | StaleTimestamp) else 400
+    log.warning("wechat callback to %s from %s refused: %s", request.path, request.remote, type(exc).__name__)
+    return web.Response(status=status)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
+from html import escape
 from typing import Any
+from urllib.parse import quote, urlencode
 
 MAX_TEXT_BYTES = 2048  # kf/send_msg text content
 MAX_HEAD_BYTES = 1024  # msgmenu head_content
@@ -101,3 +103,37 @@ def typed_number(text: str) -> int | None:
     if folded.isascii() and folded.isdigit() and len(folded) <= 2:
         return int(folded)
     return None
+
+
+def official_message(text: str, choices: Sequence[Choice] | None, message_id: int, hint: str) -> dict[str, Any]:
+    """A 服务号 customer-service message (message/custom/send): a msgmenu when the choices fit one (links go in
+    the text: a 服务号 msgmenu item can only be tapped), else numbered text."""
+    if not choices:
+        return {"msgtype": "text", "text": {"content": _fits(text, MAX_TEXT_BYTES)}}
+    links = [c for c in choices if "url" in c]
+    taps = [c for c in choices if "url" not in c]
+    if taps and not links and len(taps) <= MAX_MENU_ITEMS and len(text.encode()) <= MAX_HEAD_BYTES:
+        items = [
+            {"id": menu_id(message_id, n), "content": _fits(f"{n}. {c['label']}", MAX_ITEM_BYTES)}
+            for n, c in enumerate(choices, 1)
+        ]
+        return {"msgtype": "msgmenu", "msgmenu": {"head_content": text, "list": items, "tail_content": hint}}
+    return {"msgtype": "text", "text": {"content": _fits(numbered(text, choices, hint), MAX_TEXT_BYTES)}}
+
+
+def passive_text(text: str, choices: Sequence[Choice] | None, message_id: int, hint: str) -> str:
+    """The words of a passive reply (a plain text message): each choice a `weixin://bizmsgmenu` link the person
+    can tap, which sends its words back with the menu id, as a msgmenu item would."""
+    if not choices:
+        return _fits(text, MAX_TEXT_BYTES)
+    lines = [text, ""]
+    for n, choice in enumerate(choices, 1):
+        words = f"{n}. {choice['label']}"
+        if "url" in choice:
+            lines.append(f'<a href="{escape(choice["url"])}">{escape(words)}</a>')
+        else:
+            query = urlencode({"msgmenucontent": words, "msgmenuid": menu_id(message_id, n)}, quote_via=quote)
+            lines.append(f'<a href="weixin://bizmsgmenu?{query}">{escape(words)}</a>')
+    lines.append(hint)
+    whole = "\n".join(lines)
+    return whole if len(whole.encode()) <= MAX_TEXT_BYTES else _fits(numbered(text, choices, hint), MAX_TEXT_BYTES)

@@ -1,4 +1,4 @@
-"""A local fake of WeChat's server side for the 微信客服 (WeChat Customer Service via WeCom) channel.
+"""A local fake of WeChat's server side for the 微信客服 (WeChat Customer Service via WeCom) channel and a 服务号.
 
 ``WeChatSandbox`` serves, over real HTTP on a free port, the WeCom API the bot calls:
 
@@ -10,8 +10,18 @@
 
 and, like WeCom in 安全模式, sends the bot an AES-encrypted, signed ``kf_msg_or_event`` callback with a fresh
 Token whenever a simulated resident (``WeChatResident``) writes. ``verify_url()`` performs the GET URL check.
-A smaller 服务号 part (``/cgi-bin/token``, ``message/custom/send``, ``message/template/send``, ``menu/create``)
-is in ``sandbox.wechat.official``.
+
+The 服务号 (official account, ``oa_app_id`` / ``oa_secret`` / original id ``oa_original_id``) is the other half:
+``/cgi-bin/token``, ``message/custom/send`` (text, msgmenu, media types recorded), ``message/template/send``,
+``menu/create`` (``sandbox.wechat.official``), and the follower side (``sandbox.wechat.oa_callbacks``): each
+resident is also a follower (``.openid``) whose ``oa_subscribe()``, ``oa_send_text(text, bizmsgmenuid)``,
+``oa_click(key)`` and ``oa_send_location(lat, lon, label)`` POST a 安全模式 callback to ``oa_callback_url``
+(``?signature&timestamp&nonce&openid&encrypt_type=aes&msg_signature``, body ``<xml><ToUserName>gh_…
+<Encrypt>…``; the message XML inside encrypted with the APP ID as receive id) and return once the answer was
+handled: "success"/empty → nothing; an encrypted passive reply → delivered (channel "oa_passive", its
+``weixin://bizmsgmenu`` links as click items); anything else → WeChat's "该公众号暂时无法提供服务，请稍后再试"
+(channel "oa_error"). ``verify_oa_url()`` is the 服务号's GET check (plain echostr). Everything a resident
+receives (kf, oa_custom, oa_template, oa_passive, oa_error) is one stream: ``messages()`` / ``wait_for_messages()``.
 
 Rules enforced (all answers are HTTP 200 with errcode, as WeChat does):
 
@@ -31,6 +41,17 @@ Rules enforced (all answers are HTTP 200 with errcode, as WeChat does):
 * ``max_sends_per_second`` → 45009; ``fail_next(path, errcode, count)`` injects any errcode (e.g. -1, 45009).
 * callbacks: HTTP 200 within ``callback_timeout`` or the SAME request is retried up to ``retries`` more times;
   delivered in the background, one at a time, in order. ``last_callback`` / ``post_raw`` allow replays and forgeries.
+* 服务号 tokens: /cgi-bin/token wrong appid → 40013, wrong secret → 40125; the 服务号 API refuses WeCom tokens
+  and the kf API refuses 服务号 tokens (40001), as two separate apps do.
+* 服务号 window: a follower's message, CLICK, location or subscribe opens 48 hours with 20 custom/send messages
+  (→ 45015 / 45047); a kf message opens only the kf window. msgmenu: 1-10 entries with id and content (→ 40058).
+* 服务号 callbacks (the 5-second rule): no HTTP 200 within ``callback_timeout`` (default 5.0), another status or a
+  connection error → the SAME request again, up to ``retries`` (default 3) more times, then the follower gets the
+  error text. A passive reply must be ``<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>`` with
+  MsgSignature = sha1(sorted([token, TimeStamp, Nonce, Encrypt])), decrypt with the app id as receive id, and
+  carry ToUserName = the follower's openid, FromUserName = the original id, a numeric CreateTime and a known
+  MsgType (text needs non-empty Content); else the error text and stats ``passive_errors``. Stats:
+  ``oa_callbacks``, ``oa_callback_retries``, ``oa_callback_failures``, ``passive_replies``, ``passive_errors``.
 
 Where the fake differs from real WeChat (as far as we know):
 
@@ -43,16 +64,23 @@ Where the fake differs from real WeChat (as far as we know):
   working after ``advance``). WeCom may merge several messages into one callback; the sandbox sends one each.
 * send_msg_on_event: unknown, used or > 20 s old welcome_code → 95017 (our pick of code).
 * Callback retries follow immediately (with a short pause) instead of WeCom's own schedule.
-* 服务号: no follower message callbacks; a kf message also opens the 服务号 window (one person, one window pair).
+* 服务号: shares ``token`` and ``encoding_aes_key`` with the kf side (one set of callback settings to configure;
+  real accounts have their own); only 安全模式 (no plain or 兼容模式 callbacks, a plain-XML passive reply is an
+  error); follow state is not modelled (custom/template sends to a follower who never subscribed work; no
+  43004, no unsubscribe). Passive replies other than text are recorded by MsgType only. FromUserName and the
+  empty-Content check are our picks. Events carry an EventKey (empty for a plain subscribe; no QR scene/Ticket).
+  MsgIds are a per-process counter; CreateTime is the sandbox clock, the query timestamp real time.
 """
 
 from sandbox.wechat.crypto import DEFAULT_AES_KEY, CryptoError, MsgCrypt
 from sandbox.wechat.models import CallbackRecord, ReceivedMessage
+from sandbox.wechat.oa_callbacks import UNAVAILABLE as OA_UNAVAILABLE
 from sandbox.wechat.resident import WeChatResident
 from sandbox.wechat.server import WeChatSandbox
 
 __all__ = [
     "DEFAULT_AES_KEY",
+    "OA_UNAVAILABLE",
     "CallbackRecord",
     "CryptoError",
     "MsgCrypt",

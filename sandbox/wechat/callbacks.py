@@ -29,7 +29,10 @@ def _cdata(value: str) -> str:
     return f"<![CDATA[{value}]]>"
 
 
-class CallbackDelivery:
+class CallbackPoster:
+    """What both callback senders share (微信客服's here, the 服务号's in oa_callbacks.py): the URL, the time WeChat
+    waits and how often it tries again, and one POST."""
+
     def __init__(self, state: WeChatState, crypto: MsgCrypt, url: str | None, *, timeout: float, retries: int) -> None:
         self.state = state
         self.crypto = crypto
@@ -37,8 +40,46 @@ class CallbackDelivery:
         self.timeout = timeout
         self.retries = retries
         self.last_callback: CallbackRecord | None = None
-        self._queue: asyncio.Queue[CallbackRecord] = asyncio.Queue()
         self._session: aiohttp.ClientSession | None = None
+
+    async def _post(self, url: str, query: dict[str, str], body: bytes) -> tuple[int, str]:
+        if self._session is None:
+            raise RuntimeError("WeChatSandbox is not running")
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        headers = {"Content-Type": "text/xml"}
+        async with self._session.post(url, params=query, data=body, headers=headers, timeout=timeout) as response:
+            return response.status, await response.text()
+
+    async def _attempts(self, record: CallbackRecord, retry_counter: str) -> str | None:
+        """WeChat's delivery: the body of the first HTTP 200 within the timeout, trying again up to `retries`
+        times (counted in `retry_counter`); None when every attempt failed."""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.state.counts[retry_counter] += 1
+                await asyncio.sleep(_RETRY_PAUSE * attempt)
+            if self.url is None:
+                break
+            try:
+                status, text = await self._post(self.url, record.query, record.body)
+            except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+                log.info("wechat sandbox: callback attempt %d failed: %r", attempt + 1, exc)
+                continue
+            if status == 200:
+                return text
+            log.info("wechat sandbox: callback attempt %d answered HTTP %d", attempt + 1, status)
+        return None
+
+    async def post_raw(self, query: dict[str, str], body: bytes) -> tuple[int, str]:
+        """POST anything to the callback URL (forged signatures, replays, garbage) and return (status, text)."""
+        if self.url is None:
+            raise RuntimeError("no callback URL set")
+        return await self._post(self.url, query, body)
+
+
+class CallbackDelivery(CallbackPoster):
+    def __init__(self, state: WeChatState, crypto: MsgCrypt, url: str | None, *, timeout: float, retries: int) -> None:
+        super().__init__(state, crypto, url, timeout=timeout, retries=retries)
+        self._queue: asyncio.Queue[CallbackRecord] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -102,36 +143,10 @@ class CallbackDelivery:
     async def _deliver(self, record: CallbackRecord) -> None:
         self.last_callback = record
         self.state.counts["callbacks"] += 1
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self.state.counts["callback_retries"] += 1
-                await asyncio.sleep(_RETRY_PAUSE * attempt)
-            if self.url is None:
-                break
-            try:
-                status, _ = await self._post(self.url, record.query, record.body)
-            except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-                log.info("wechat sandbox: callback attempt %d failed: %r", attempt + 1, exc)
-                continue
-            if status == 200:
-                self.state.counts["callbacks_delivered"] += 1
-                return
-            log.info("wechat sandbox: callback attempt %d answered HTTP %d", attempt + 1, status)
-        self.state.counts["callback_failures"] += 1
-
-    async def _post(self, url: str, query: dict[str, str], body: bytes) -> tuple[int, str]:
-        if self._session is None:
-            raise RuntimeError("WeChatSandbox is not running")
-        timeout = aiohttp.ClientTimeout(total=self.timeout)
-        headers = {"Content-Type": "text/xml"}
-        async with self._session.post(url, params=query, data=body, headers=headers, timeout=timeout) as response:
-            return response.status, await response.text()
-
-    async def post_raw(self, query: dict[str, str], body: bytes) -> tuple[int, str]:
-        """POST anything to the callback URL (forged signatures, replays, garbage) and return (status, text)."""
-        if self.url is None:
-            raise RuntimeError("no callback URL set")
-        return await self._post(self.url, query, body)
+        if await self._attempts(record, "callback_retries") is not None:
+            self.state.counts["callbacks_delivered"] += 1
+        else:
+            self.state.counts["callback_failures"] += 1
 
     async def verify_url(self) -> bool:
         """WeCom's URL check: GET with an encrypted numeric echostr; the bot must answer its plaintext, exactly."""

@@ -24,9 +24,10 @@ def answer(data: dict[str, Any]) -> web.Response:
     return web.json_response({"errcode": 0, "errmsg": "ok", **data}, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
-def api_route(name: str, handler: Handler, *, needs_token: bool = True) -> Route:
+def api_route(name: str, handler: Handler, *, needs_token: bool = True, app: str = "kf") -> Route:
     """Wrap ``handler(state, json_body, request)``: count the call (send_msg also by errcode), apply a fault
-    from ``fail_next``, check ``access_token``, parse the body (bad JSON → 47001) and turn ApiError into JSON."""
+    from ``fail_next``, check ``access_token`` (issued for ``app``: "kf" or "oa"), parse the body (bad JSON →
+    47001) and turn ApiError into JSON."""
 
     async def route(request: web.Request) -> web.Response:
         state = request.app[STATE_KEY]
@@ -35,7 +36,7 @@ def api_route(name: str, handler: Handler, *, needs_token: bool = True) -> Route
         try:
             state.injected_fault(request.path)
             if needs_token:
-                state.check_token(request.query.get("access_token"))
+                state.check_token(request.query.get("access_token"), app)
             body: dict[str, Any] = {}
             if request.method == "POST":
                 try:

@@ -14,6 +14,7 @@ ERRMSG: dict[int, str] = {
     40008: "invalid message type",
     40013: "invalid corpid",
     40058: "invalid parameter",
+    40125: "invalid appsecret",
     41001: "access_token missing",
     42001: "access_token expired",
     44004: "empty content",
@@ -45,8 +46,11 @@ class ApiError(Exception):
 @dataclass(frozen=True)
 class ReceivedMessage:
     """One message the bot sent to a resident. ``text``: the text content, or a msgmenu's head;
-    ``items``: msgmenu entries as ``(kind, click id / url / "", content)``; ``channel``: "kf" (微信客服),
-    "custom" (服务号 客服消息) or "template" (服务号 模板消息); ``raw``: the request body as sent."""
+    ``items``: msgmenu entries as ``(kind, click id / url / "", content)`` (for a passive reply: its
+    ``weixin://bizmsgmenu`` links as "click" and other links as "view"); ``channel``: "kf" (微信客服),
+    "oa_custom" (服务号 客服消息), "oa_template" (模板消息), "oa_passive" (passive reply to a follower's
+    callback) or "oa_error" (WeChat's own "该公众号暂时无法提供服务" when the server failed);
+    ``raw``: the request body as sent (for a passive reply: its decrypted XML fields)."""
 
     msgtype: str
     text: str = ""

@@ -1,4 +1,5 @@
-"""``WeChatResident``: a simulated WeChat user talking to the kf account (in process, no control API).
+"""``WeChatResident``: a simulated WeChat user talking to the kf account and following the 服务号 (in process,
+no control API). The ``oa_*`` actions post the 服务号 callback and return once its answer was handled.
 
 Like the Telegram sandbox's ``SimUser``, each resident keeps a read cursor: ``wait_for_messages`` returns
 only messages newer than the ones it returned before, so a test reads the conversation in order."""
@@ -9,6 +10,7 @@ import asyncio
 from typing import Any
 
 from sandbox.wechat.models import ReceivedMessage
+from sandbox.wechat.oa_callbacks import OfficialCallbacks
 from sandbox.wechat.state import ResidentState, WeChatState, random_id
 
 
@@ -17,9 +19,10 @@ def _dump(messages: list[ReceivedMessage]) -> str:
 
 
 class WeChatResident:
-    def __init__(self, state: WeChatState, resident: ResidentState) -> None:
+    def __init__(self, state: WeChatState, resident: ResidentState, oa: OfficialCallbacks | None = None) -> None:
         self._state = state
         self._resident = resident
+        self._oa = oa
         self._cursor = 0  # inbox entries already returned by wait_for_messages
         self.welcome_code: str | None = None  # from the latest enter_session
 
@@ -76,8 +79,32 @@ class WeChatResident:
         }
         return await self._say("event", event)
 
+    # -- as a 服务号 follower: each returns after the server's answer was handled (delivered, or the error) --
+    def _official(self) -> OfficialCallbacks:
+        if self._oa is None:
+            raise RuntimeError(f"{self!r} has no 服务号 (create residents with WeChatSandbox.resident)")
+        return self._oa
+
+    async def oa_subscribe(self) -> None:
+        """Follow the 服务号: a ``subscribe`` event (empty EventKey); opens the 48-hour window."""
+        await self._official().event(self._resident, "subscribe")
+
+    async def oa_send_text(self, text: str, bizmsgmenuid: str | None = None) -> str:
+        """A text message; ``bizmsgmenuid`` when it was a tap on a ``weixin://bizmsgmenu`` link or a msgmenu item
+        (then ``text`` is the item's words). Returns the MsgId (a 64-bit number as a string)."""
+        return await self._official().text(self._resident, text, bizmsgmenuid)
+
+    async def oa_click(self, key: str) -> None:
+        """Tap a ``click`` button of the custom menu: a ``CLICK`` event with EventKey ``key``."""
+        await self._official().event(self._resident, "CLICK", key)
+
+    async def oa_send_location(self, latitude: float, longitude: float, label: str = "") -> str:
+        """Share a location (Location_X latitude, Location_Y longitude, Scale 15). Returns the MsgId."""
+        return await self._official().location(self._resident, latitude, longitude, label)
+
     async def messages(self) -> list[ReceivedMessage]:
-        """Everything the bot sent this resident, in order (does not move the cursor)."""
+        """Everything the bot sent this resident, in order, on every channel (kf, oa_custom, oa_template,
+        oa_passive, oa_error; see ``ReceivedMessage.channel``). Does not move the cursor."""
         return list(self._resident.inbox)
 
     async def _wait_until(self, size: int, timeout: float) -> bool:  # noqa: ASYNC109

@@ -7,6 +7,9 @@ Runs inside the caller's event loop::
         resident = await wechat.resident(name="王阿姨")
         await resident.send_text("你好")          # stored, then a signed callback goes to the bot
         [reply] = await resident.wait_for_messages(1)
+
+The 服务号 (official account) side has its own URL (``oa_callback_url``) and app id; the same person writes to
+it with ``resident.oa_send_text(...)`` and the call returns once the bot's answer was handled.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sandbox.wechat.callbacks import CallbackDelivery
 from sandbox.wechat.crypto import DEFAULT_AES_KEY, MsgCrypt
 from sandbox.wechat.http import STATE_KEY
 from sandbox.wechat.models import CallbackRecord
+from sandbox.wechat.oa_callbacks import OfficialCallbacks
 from sandbox.wechat.resident import WeChatResident
 from sandbox.wechat.state import WeChatState
 
@@ -36,6 +40,10 @@ class WeChatSandbox:
         encoding_aes_key: str = DEFAULT_AES_KEY,
         open_kfid: str = "wkSANDBOX",
         callback_url: str | None = None,
+        oa_app_id: str = "wxsandboxoa",
+        oa_secret: str = "sandbox-oa-secret",
+        oa_original_id: str = "gh_sandbox",
+        oa_callback_url: str | None = None,
         token_ttl: float = 7200,
         callback_timeout: float = 5.0,
         retries: int = 3,
@@ -45,6 +53,10 @@ class WeChatSandbox:
     ) -> None:
         """``token``/``encoding_aes_key``: the callback settings (Token, EncodingAESKey) the bot is configured with.
         ``callback_timeout``/``retries``: WeCom waits 5 s for HTTP 200 and then repeats the same callback.
+        ``oa_*``: the 服务号 (AppID, AppSecret, original id "gh_…" = ToUserName of its callbacks, server URL). It
+        shares ``token`` and ``encoding_aes_key`` with the kf side (one set of callback settings for the bot;
+        real accounts configure each separately), but its crypto's receive id is ``oa_app_id``. Its callbacks
+        use the same ``callback_timeout`` (WeChat: 5 s) and ``retries`` (WeChat: 3).
         ``max_sends_per_second``: answer 45009 above this many send_msg calls per second (None: no limit)."""
         self.corp_id = corp_id
         self.secret = secret
@@ -53,13 +65,32 @@ class WeChatSandbox:
         self.open_kfid = open_kfid
         self.host = host
         self.port = port
+        self.oa_app_id = oa_app_id
+        self.oa_secret = oa_secret
+        self.oa_original_id = oa_original_id
         self.crypto = MsgCrypt(token, encoding_aes_key, corp_id)
-        self.state = WeChatState(corp_id=corp_id, secret=secret, open_kfid=open_kfid, token_ttl=token_ttl)
+        self.oa_crypto = MsgCrypt(token, encoding_aes_key, oa_app_id)
+        self.state = WeChatState(
+            corp_id=corp_id,
+            secret=secret,
+            open_kfid=open_kfid,
+            token_ttl=token_ttl,
+            oa_app_id=oa_app_id,
+            oa_secret=oa_secret,
+        )
         self.state.max_sends_per_second = max_sends_per_second
         self.callbacks = CallbackDelivery(
             self.state, self.crypto, callback_url, timeout=callback_timeout, retries=retries
         )
         self.state.on_resident_message = self.callbacks.notify
+        self.oa_callbacks = OfficialCallbacks(
+            self.state,
+            self.oa_crypto,
+            oa_callback_url,
+            original_id=oa_original_id,
+            timeout=callback_timeout,
+            retries=retries,
+        )
         self._runner: web.AppRunner | None = None
 
     @property
@@ -74,6 +105,22 @@ class WeChatSandbox:
     @property
     def callback_url(self) -> str | None:
         return self.callbacks.url
+
+    def set_oa_callback_url(self, url: str | None) -> None:
+        self.oa_callbacks.url = url
+
+    @property
+    def oa_callback_url(self) -> str | None:
+        return self.oa_callbacks.url
+
+    @property
+    def callback_timeout(self) -> float:
+        return self.callbacks.timeout
+
+    @callback_timeout.setter
+    def callback_timeout(self, seconds: float) -> None:
+        """WeChat's 5-second rule, for both the kf and the 服务号 callbacks."""
+        self.callbacks.timeout = self.oa_callbacks.timeout = seconds
 
     @property
     def max_sends_per_second(self) -> float | None:
@@ -104,6 +151,12 @@ class WeChatSandbox:
         return self.callbacks.last_callback
 
     @property
+    def last_oa_callback(self) -> CallbackRecord | None:
+        """The latest 服务号 callback as POSTed (query: signature, timestamp, nonce, openid, encrypt_type,
+        msg_signature; body: the envelope XML)."""
+        return self.oa_callbacks.last_callback
+
+    @property
     def template_messages(self) -> list[dict[str, Any]]:
         return self.state.template_messages
 
@@ -112,13 +165,20 @@ class WeChatSandbox:
         return self.state.menu
 
     async def resident(self, name: str = "王阿姨") -> WeChatResident:
-        return WeChatResident(self.state, self.state.add_resident(name))
+        return WeChatResident(self.state, self.state.add_resident(name), self.oa_callbacks)
 
     async def verify_url(self) -> bool:
         return await self.callbacks.verify_url()
 
     async def post_raw(self, query: dict[str, str], body: bytes) -> tuple[int, str]:
         return await self.callbacks.post_raw(query, body)
+
+    async def verify_oa_url(self) -> bool:
+        """The 服务号's GET URL check (plain echostr, ``signature`` over token, timestamp, nonce)."""
+        return await self.oa_callbacks.verify_url()
+
+    async def post_raw_oa(self, query: dict[str, str], body: bytes) -> tuple[int, str]:
+        return await self.oa_callbacks.post_raw(query, body)
 
     async def callbacks_idle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - a test helper's deadline
         """Wait until every queued callback was delivered or given up on."""
@@ -137,6 +197,7 @@ class WeChatSandbox:
             raise RuntimeError("WeChatSandbox already started")
         runner, self.port = await listen(self._make_app(), self.host, self.port)
         self.callbacks.start()
+        self.oa_callbacks.start()
         self._runner = runner
 
     async def stop(self) -> None:
@@ -144,6 +205,7 @@ class WeChatSandbox:
         if runner is None:
             return
         await self.callbacks.stop()
+        await self.oa_callbacks.stop()
         await runner.cleanup()
 
     async def __aenter__(self) -> WeChatSandbox:

@@ -57,14 +57,26 @@ class ResidentState:
 
 
 class WeChatState:
-    def __init__(self, *, corp_id: str, secret: str, open_kfid: str, token_ttl: float) -> None:
+    def __init__(
+        self,
+        *,
+        corp_id: str,
+        secret: str,
+        open_kfid: str,
+        token_ttl: float,
+        oa_app_id: str = "wxsandboxoa",
+        oa_secret: str = "sandbox-oa-secret",
+    ) -> None:
         self.corp_id = corp_id
         self.secret = secret
+        self.oa_app_id = oa_app_id
+        self.oa_secret = oa_secret
         self.open_kfid = open_kfid
         self.token_ttl = token_ttl
         self.max_sends_per_second: float | None = None
         self._offset = 0.0
         self.tokens: dict[str, float] = {}  # access_token → expires at (sandbox clock)
+        self.token_apps: dict[str, str] = {}  # access_token → "kf" (the corp's) or "oa" (the 服务号's)
         self.msg_tokens: dict[str, float] = {}  # callback Token → issued at
         self.welcome_codes: dict[str, tuple[str, float]] = {}  # welcome_code → (external_userid, issued at)
         self.stream: list[dict[str, Any]] = []  # the kf account's messages, both directions, oldest first
@@ -91,19 +103,33 @@ class WeChatState:
 
     # -- access tokens -----------------------------------------------------------------------------------
     def issue_token(self, corp_id: str, secret: str) -> tuple[str, int]:
+        """WeCom gettoken (corpid + corpsecret): a token for the kf API only."""
         if corp_id != self.corp_id:
             raise ApiError(40013)
         if secret != self.secret:
             raise ApiError(40001, "invalid credential")
+        return self._new_token("kf")
+
+    def issue_oa_token(self, app_id: str, secret: str) -> tuple[str, int]:
+        """服务号 /cgi-bin/token (appid + secret): a token for the 服务号 API only."""
+        if app_id != self.oa_app_id:
+            raise ApiError(40013, "invalid appid")
+        if secret != self.oa_secret:
+            raise ApiError(40125, "invalid appsecret")
+        return self._new_token("oa")
+
+    def _new_token(self, app: str) -> tuple[str, int]:
         token = random_id("", 64, string.ascii_letters + string.digits + "-_")
         self.tokens[token] = self.now() + self.token_ttl
+        self.token_apps[token] = app
         return token, int(self.token_ttl)
 
-    def check_token(self, token: str | None) -> None:
+    def check_token(self, token: str | None, app: str = "kf") -> None:
+        """``app``: whose API is called; the other app's token is as unknown as a forged one (40001)."""
         if not token:
             raise ApiError(41001)
         expires = self.tokens.get(token)
-        if expires is None:
+        if expires is None or self.token_apps.get(token) != app:
             raise ApiError(40001)
         if self.now() >= expires:
             raise ApiError(42001)
@@ -139,7 +165,8 @@ class WeChatState:
         return resident
 
     def resident_says(self, resident: ResidentState, msgtype: str, content: dict[str, Any]) -> str:
-        """Store a resident's message (or event) in the kf stream; a message (not an event) opens a new window."""
+        """Store a resident's message (or event) in the kf stream; a message (not an event) opens a new kf window
+        (only the kf one: the 服务号 window opens with the person's actions as a follower, ``follower_acts``)."""
         now = self.now()
         msgid = random_id("", 32)
         if msgtype == "event":
@@ -155,11 +182,15 @@ class WeChatState:
                 msgtype: content,
             }
             resident.kf_window.open(now)
-            resident.mp_window.open(now)
         self.stream.append(entry)
         self.counts["resident_messages"] += 1
         self.on_resident_message()
         return msgid
+
+    def follower_acts(self, resident: ResidentState) -> None:
+        """A follower's message, menu click or subscribe: a new 48-hour 服务号 window with 20 fresh sends."""
+        resident.mp_window.open(self.now())
+        self.counts["follower_actions"] += 1
 
     def new_welcome_code(self, resident: ResidentState) -> str:
         code = random_id("", 40)
@@ -210,4 +241,11 @@ class WeChatState:
             "custom_send": self.counts["custom_send"],
             "template_send": self.counts["template_send"],
             "menu_create": self.counts["menu_create"],
+            "token": self.counts["token"],
+            "follower_actions": self.counts["follower_actions"],
+            "oa_callbacks": self.counts["oa_callbacks"],
+            "oa_callback_retries": self.counts["oa_callback_retries"],
+            "oa_callback_failures": self.counts["oa_callback_failures"],
+            "passive_replies": self.counts["passive_replies"],
+            "passive_errors": self.counts["passive_errors"],
         }

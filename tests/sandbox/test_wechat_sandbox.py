@@ -85,6 +85,14 @@ async def api(wechat: WeChatSandbox) -> AsyncIterator[Api]:
         yield client
 
 
+async def oa_login(api: Api, appid: str = "wxsandboxoa", secret: str = "sandbox-oa-secret") -> dict[str, Any]:
+    """The 服务号's token (/cgi-bin/token) instead of WeCom's."""
+    params = {"grant_type": "client_credential", "appid": appid, "secret": secret}
+    data = (await api.http.get("/cgi-bin/token", params=params)).json()
+    api.token = data.get("access_token", api.token)
+    return data
+
+
 class Api:
     """Raw WeCom calls, the way a bot makes them."""
 
@@ -311,13 +319,24 @@ async def test_enter_session_welcome(wechat: WeChatSandbox, api: Api) -> None:
 async def test_official_account(wechat: WeChatSandbox, api: Api) -> None:
     resident = await wechat.resident()
     text = {"touser": resident.openid, "msgtype": "text", "text": {"content": "通知"}}
+    assert (await api.post("/cgi-bin/message/custom/send", text))["errcode"] == 40001  # WeCom's token: not here
+    await oa_login(api)
     assert (await api.post("/cgi-bin/message/custom/send", text))["errcode"] == 45015
     template = {"touser": resident.openid, "template_id": "T1", "data": {"first": {"value": "停水"}}}
     assert (await api.post("/cgi-bin/message/template/send", template))["errcode"] == 0
     assert wechat.template_messages[0]["data"] == {"first": {"value": "停水"}}
-    await resident.send_text("hi")
+    await resident.send_text("hi")  # a kf message opens the kf window only
+    assert (await api.post("/cgi-bin/message/custom/send", text))["errcode"] == 45015
+    await resident.oa_send_text("hi")  # no 服务号 URL set: no callback, but the window opens
     answers = [(await api.post("/cgi-bin/message/custom/send", text))["errcode"] for _ in range(21)]
     assert answers == [0] * 20 + [45047]
+    await resident.oa_click("more")  # a menu click: a fresh window of 20
+    assert (await api.post("/cgi-bin/message/custom/send", text))["errcode"] == 0
+    wechat.advance(49)
+    await oa_login(api)
+    assert (await api.post("/cgi-bin/message/custom/send", text))["errcode"] == 45015
+    bad_menu = {"touser": resident.openid, "msgtype": "msgmenu", "msgmenu": {"list": [{"id": "a"}]}}
+    assert (await api.post("/cgi-bin/message/custom/send", bad_menu))["errcode"] == 40058
     too_many = {"button": [{"name": str(i), "type": "click", "key": "k"} for i in range(4)]}
     assert (await api.post("/cgi-bin/menu/create", too_many))["errcode"] == 40016
     subs = [{"name": str(i), "type": "view", "url": "https://x"} for i in range(6)]
@@ -325,3 +344,182 @@ async def test_official_account(wechat: WeChatSandbox, api: Api) -> None:
     menu = {"button": [{"name": "报修", "type": "click", "key": "repair"}, {"name": "更多", "sub_button": subs[:5]}]}
     assert (await api.post("/cgi-bin/menu/create", menu))["errcode"] == 0
     assert wechat.menu == menu
+
+
+# -- the 服务号 follower side --------------------------------------------------------------------------------
+
+
+def sha1_sorted(*parts: str) -> str:
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+class OfficialServer:
+    """A tiny 服务号 server: checks both signatures, opens the message, answers with ``self.answer(fields)``
+    (a str body, or None for "success"); ``sleep`` seconds before answering (to break the 5-second rule)."""
+
+    def __init__(self, wechat: WeChatSandbox) -> None:
+        self.wechat = wechat
+        self.crypto = MsgCrypt(wechat.token, wechat.encoding_aes_key, wechat.oa_app_id)
+        self.posts: list[tuple[dict[str, str], bytes]] = []
+        self.messages: list[dict[str, str]] = []
+        self.answer: Any = lambda fields: None
+        self.sleep = 0.0
+        self._runner: web.AppRunner | None = None
+
+    def passive(
+        self, fields: dict[str, str], content: str, *, to: str | None = None, forge: bool = False, app: str = ""
+    ) -> str:
+        """The encrypted passive text reply, built by hand the way the bot must (``app``: another receive id)."""
+        create = fields["CreateTime"]
+        inner = (
+            f"<xml><ToUserName><![CDATA[{to or fields['FromUserName']}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{fields['ToUserName']}]]></FromUserName><CreateTime>{create}</CreateTime>"
+            f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{content}]]></Content></xml>"
+        )
+        crypto = MsgCrypt(self.wechat.token, self.wechat.encoding_aes_key, app) if app else self.crypto
+        encrypted, timestamp, nonce = crypto.encrypt(inner), "1700000000", "n0nce"
+        signature = sha1_sorted(self.wechat.token, timestamp, nonce, encrypted + ("x" if forge else ""))
+        return (
+            f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt><MsgSignature><![CDATA[{signature}]]></MsgSignature>"
+            f"<TimeStamp>{timestamp}</TimeStamp><Nonce><![CDATA[{nonce}]]></Nonce></xml>"
+        )
+
+    async def handle_post(self, request: web.Request) -> web.Response:
+        q, body = dict(request.query), await request.read()
+        self.posts.append((q, body))
+        assert q["encrypt_type"] == "aes"
+        assert q["signature"] == sha1_sorted(self.wechat.token, q["timestamp"], q["nonce"])
+        outer = ElementTree.fromstring(body)
+        assert outer.findtext("ToUserName") == "gh_sandbox"
+        plain = self.crypto.decrypt_signed(q["msg_signature"], q["timestamp"], q["nonce"], outer.findtext("Encrypt"))
+        fields = {child.tag: child.text or "" for child in ElementTree.fromstring(plain)}
+        assert fields["FromUserName"] == q["openid"]
+        self.messages.append(fields)
+        if self.sleep:
+            await asyncio.sleep(self.sleep)
+        return web.Response(text=self.answer(fields) or "success")
+
+    async def handle_get(self, request: web.Request) -> web.Response:
+        q = request.query
+        ok = q["signature"] == sha1_sorted(self.wechat.token, q["timestamp"], q["nonce"])
+        return web.Response(text=q["echostr"] if ok else "bad signature")
+
+    async def __aenter__(self) -> OfficialServer:
+        app = web.Application()
+        app.router.add_post("/mp", self.handle_post)
+        app.router.add_get("/mp", self.handle_get)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.wechat.set_oa_callback_url(f"http://127.0.0.1:{port}/mp")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._runner is not None
+        await self._runner.cleanup()
+
+
+async def test_oa_passive_reply_reaches_the_follower(wechat: WeChatSandbox, api: Api) -> None:
+    async with OfficialServer(wechat) as server:
+        assert await wechat.verify_oa_url()
+        resident = await wechat.resident()
+        server.answer = lambda fields: server.passive(fields, f"收到：{fields['Content']}")
+        msgid = await resident.oa_send_text("楼道灯坏了")
+        [got] = server.messages
+        assert (got["MsgType"], got["Content"], got["MsgId"]) == ("text", "楼道灯坏了", msgid)
+        assert got["ToUserName"] == "gh_sandbox" and got["FromUserName"] == resident.openid
+        assert "bizmsgmenuid" not in got and int(msgid) < 2**63
+        [reply] = await resident.messages()  # there when the action returns
+        assert (reply.channel, reply.msgtype, reply.text) == ("oa_passive", "text", "收到：楼道灯坏了")
+        record = wechat.last_oa_callback
+        assert record is not None and (record.query, record.body) == server.posts[0]
+        assert record.query["openid"] == resident.openid
+        # the follower's message opened the 服务号 window: 客服消息 and template in the same stream, in order
+        await oa_login(api)
+        menu = {"head_content": "请选择", "list": [{"id": "m1", "content": "报修"}], "tail_content": "谢谢"}
+        custom = {"touser": resident.openid, "msgtype": "msgmenu", "msgmenu": menu}
+        assert (await api.post("/cgi-bin/message/custom/send", custom))["errcode"] == 0
+        template = {"touser": resident.openid, "template_id": "T9", "data": {"first": {"value": "停水通知"}}}
+        assert (await api.post("/cgi-bin/message/template/send", template))["errcode"] == 0
+        _, shown, notice = await resident.wait_for_messages(3)
+        assert (shown.channel, shown.items) == ("oa_custom", [("click", "m1", "报修")])
+        assert notice.channel == "oa_template" and "first: 停水通知" in notice.text
+        stats = wechat.stats()
+        assert (stats["oa_callbacks"], stats["passive_replies"], stats["passive_errors"]) == (1, 1, 0)
+        # "success" (or nothing) delivers nothing
+        server.answer = lambda fields: None
+        await resident.oa_send_location(39.9042, 116.4074, label="三社区东门")
+        loc = server.messages[-1]
+        assert (loc["MsgType"], loc["Location_X"], loc["Location_Y"], loc["Scale"], loc["Label"]) == (
+            "location", "39.904200", "116.407400", "15", "三社区东门",
+        )  # fmt: skip
+        assert loc["MsgId"]
+        await resident.expect_silence(0.05)
+        assert (await oa_login(api, secret="wrong"))["errcode"] == 40125
+        assert (await oa_login(api, appid="wxother"))["errcode"] == 40013
+
+
+async def test_oa_events_and_bizmsgmenu_links(wechat: WeChatSandbox) -> None:
+    async with OfficialServer(wechat) as server:
+        resident = await wechat.resident()
+        link = '<a href="weixin://bizmsgmenu?msgmenucontent=1.%20%E6%8A%A5%E4%BF%AE&msgmenuid=q7-1">1. 报修</a>'
+        server.answer = lambda fields: server.passive(fields, f"欢迎！\n{link}\n<a href='https://e.org'>公告</a>")
+        await resident.oa_subscribe()
+        await resident.oa_click("repair")
+        subscribe, click = server.messages
+        for fields, (event, key) in [(subscribe, ("subscribe", "")), (click, ("CLICK", "repair"))]:
+            assert (fields["MsgType"], fields["Event"], fields["EventKey"]) == ("event", event, key)
+            assert "MsgId" not in fields and fields["FromUserName"] == resident.openid
+        welcome, _ = await resident.wait_for_messages(2)
+        assert welcome.text == "欢迎！\n1. 报修\n公告"
+        assert welcome.items == [("click", "q7-1", "1. 报修"), ("view", "https://e.org", "公告")]
+        _, menu_id, words = welcome.items[0]
+        server.answer = lambda fields: None
+        await resident.oa_send_text(words, bizmsgmenuid=menu_id)
+        tapped = server.messages[-1]
+        assert (tapped["Content"], tapped["bizmsgmenuid"]) == ("1. 报修", "q7-1")
+        assert (
+            b"<bizmsgmenuid>q7-1</bizmsgmenuid>"
+            in MsgCrypt(wechat.token, wechat.encoding_aes_key, wechat.oa_app_id)
+            .decrypt(ElementTree.fromstring(wechat.last_oa_callback.body).findtext("Encrypt"))
+            .encode()
+        )  # type: ignore[union-attr]
+
+
+async def test_oa_bad_passive_replies_show_the_error(wechat: WeChatSandbox) -> None:
+    unavailable = "该公众号暂时无法提供服务，请稍后再试"
+    async with OfficialServer(wechat) as server:
+        resident = await wechat.resident()
+        answers = [
+            lambda f: server.passive(f, "forged", forge=True),  # MsgSignature does not match
+            lambda f: server.passive(f, "to someone else", to="o_someone_else"),
+            lambda f: "<xml><ToUserName>broken",
+            lambda f: "ok",  # neither "success" nor a reply
+            lambda f: server.passive(f, "wrong app", app="wwsandbox"),  # receive id must be the 服务号's app id
+        ]
+        for answer in answers:
+            server.answer = answer
+            await resident.oa_send_text("在吗")
+        shown = await resident.wait_for_messages(5)
+        assert [(m.channel, m.text) for m in shown] == [("oa_error", unavailable)] * 5
+        assert "signature" in shown[0].raw["error"] and "receive id" in shown[4].raw["error"]
+        assert wechat.stats()["passive_errors"] == 5
+
+
+async def test_oa_slow_server_gets_the_same_request_again_then_the_follower_sees_the_error() -> None:
+    async with WeChatSandbox(callback_timeout=0.3) as wechat, OfficialServer(wechat) as server:
+        server.sleep = 0.5
+        resident = await wechat.resident()
+        await resident.oa_click("repair")
+        record = wechat.last_oa_callback
+        assert record is not None and server.posts == [(record.query, record.body)] * 4  # the SAME request
+        [error] = await resident.messages()
+        assert (error.channel, error.text) == ("oa_error", "该公众号暂时无法提供服务，请稍后再试")
+        stats = wechat.stats()
+        assert (stats["oa_callbacks"], stats["oa_callback_retries"], stats["oa_callback_failures"]) == (1, 3, 1)
+        server.sleep = 0
+        assert await wechat.post_raw_oa(record.query, record.body) == (200, "success")  # a replay, as is
+        wechat.set_oa_callback_url(wechat.oa_callback_url.replace("/mp", "/nothing"))  # type: ignore[union-attr]
+        assert not await wechat.verify_oa_url()
