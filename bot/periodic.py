@@ -45,6 +45,9 @@ class Periodic:
             await asyncio.sleep(self.interval)
 
 
+WECHAT_INBOUND_KEEP = timedelta(days=7)
+
+
 @dataclass(frozen=True)
 class Pruned:
     outbox: int
@@ -57,19 +60,21 @@ async def prune(db: Database, now: datetime, outbox_keep: timedelta, updates_kee
     transaction: each holds the write lock for milliseconds, and turns waiting for it get it between batches
     (`pause` seconds apart). At most `max_batches` per table per call: a first run over a year's backlog
     spreads over several ticks instead of occupying one for minutes."""
-    totals = {"outbox": 0, "updates": 0}
+    totals = {"outbox": 0, "updates": 0, "wechat": 0}
     for name in totals:
         for _ in range(max_batches):
             async with db.transaction() as tx:
                 if name == "outbox":
                     done = await tx.outbox.prune_sent(now - outbox_keep, batch)
-                else:
+                elif name == "updates":
                     done = await tx.outbox.prune_updates(now - updates_keep, batch)
+                else:  # WeChat's message ids: kept longer than WeChat can hand a message over again (3 days)
+                    done = await tx.wechat.prune_inbound(now - max(updates_keep, WECHAT_INBOUND_KEEP), batch)
             totals[name] += done
             if done < batch:
                 break
             await asyncio.sleep(pause)
-    return Pruned(totals["outbox"], totals["updates"])
+    return Pruned(totals["outbox"], totals["updates"] + totals["wechat"])
 
 
 class Pruner(Periodic):

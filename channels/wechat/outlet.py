@@ -35,6 +35,7 @@ from storage.records import WeChatPerson
 log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=48)
 NOTICE_PREVIEW_CHARS = 60
+GONE_CODES = frozenset({43004})  # 服务号: they no longer follow the account
 
 
 class WeChatOutlet:
@@ -137,6 +138,8 @@ class WeChatOutlet:
             return
         if exc.kind in ("retry", "token"):
             raise SendLater(exc.retry_after or 5.0, f"{exc.errcode} {exc.errmsg}") from exc
+        if exc.errcode in GONE_CODES:  # as a Telegram user who blocked the bot: their other messages stop too
+            raise PersonGone(f"{exc.errcode} {exc.errmsg}") from exc
         raise Refused(f"{exc.errcode} {exc.errmsg}") from exc
 
     async def edit(self, person_id: int, message_id: int, text: str, markup: Mapping[str, Any] | None) -> int:

@@ -103,10 +103,11 @@ class SqliteUsers:
         )
         # Their votes go: open rounds stop counting them; closed rounds keep the counts frozen at closing.
         await self._conn.execute("DELETE FROM votes WHERE voter_id = ?", (telegram_id,))
-        # A WeChat person: messages held for them go (they may hold personal data), and what they were offered;
-        # their WeChat id stays, as a Telegram chat id does, so that the answer to the withdrawal reaches them.
+        # A WeChat person: messages held for them go (they may hold personal data), and the choices they were
+        # offered; the rows of the messages stay (their ids are WeChat's client msgid: one used again would not be
+        # delivered), and so does their WeChat id, as a Telegram chat id does, so that the answer reaches them.
         await self._conn.execute("DELETE FROM wechat_held WHERE person_id = ?", (telegram_id,))
-        await self._conn.execute("DELETE FROM wechat_messages WHERE person_id = ?", (telegram_id,))
+        await self._conn.execute("UPDATE wechat_messages SET choices = NULL WHERE person_id = ?", (telegram_id,))
 
     async def with_role(self, role: str, community_id: int | None = None) -> list[int]:
         """Telegram ids holding `role` (in `community_id` when given), excluding people who blocked us."""

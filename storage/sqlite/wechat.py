@@ -115,9 +115,12 @@ class SqliteWeChat:
         )
 
     async def prune_inbound(self, before: datetime, limit: int) -> int:
+        """Forget up to `limit` message ids received before `before`; the newest always stays, since the next
+        update id is counted on from it (first_inbound)."""
         cursor = await self._conn.execute(
             "DELETE FROM wechat_inbound WHERE update_id IN (SELECT update_id FROM wechat_inbound "
-            "WHERE received_at < ? ORDER BY received_at LIMIT ?)",
+            "WHERE received_at < ? AND update_id < (SELECT MAX(update_id) FROM wechat_inbound) "
+            "ORDER BY received_at LIMIT ?)",
             (to_db_time(before), limit),
         )
         return max(cursor.rowcount, 0)

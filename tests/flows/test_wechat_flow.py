@@ -8,6 +8,8 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
+
 from sandbox import SandboxClient, SandboxServer
 from sandbox.client import BotMessage, SimUser
 from sandbox.wechat import DEFAULT_AES_KEY, ReceivedMessage, WeChatResident, WeChatSandbox
@@ -17,6 +19,8 @@ from tests.flows.test_provider_flow import CHEN, providers
 from tests.flows.test_staff_loop import staff_member
 
 City = tuple[SandboxServer, SandboxClient, DbLocation]
+# WeChat busy becomes PTB's RetryAfter (bot/channel_bot.py), whose retry_after PTB warns about reading.
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 
 @asynccontextmanager
@@ -198,3 +202,35 @@ async def test_announcements_reach_wechat_residents_one_by_one_and_wait_for_a_cl
         await resident.send_text("/privacy")  # opens the window again: the held notice goes too
         messages = await resident.wait_for_messages(2, timeout=10)
         assert any("下周一停水" in m.text for m in messages)
+
+
+async def test_wechat_busy_is_tried_again_and_the_message_arrives_once(city: City) -> None:
+    async with with_wechat(city) as (_running, wechat):
+        resident = await wechat.resident()
+        await onboard_on_wechat(resident)
+        wechat.fail_next("/cgi-bin/kf/send_msg", -1)  # 系统繁忙
+        await resident.send_text("/help")
+        (help_text,) = await resident.wait_for_messages(timeout=15)
+        assert "/privacy" in help_text.text
+        await resident.expect_silence(1.0)
+        sends = wechat.stats()["send_msg"]
+        assert sends[-1] == 1  # refused once, then sent once: not twice
+
+
+async def test_a_wechat_resident_withdraws_consent_and_is_told_so_on_wechat(city: City) -> None:
+    async with with_wechat(city) as (running, wechat):
+        resident = await wechat.resident()
+        await onboard_on_wechat(resident)
+        async with running.db.transaction() as tx:
+            person = await tx.wechat.person_for(wechat.open_kfid, resident.external_userid, utc_now())
+        await resident.send_text("/privacy")
+        summary = await answer(resident, 1)
+        await resident.tap_menu(*item(summary, "撤回同意"))
+        confirm = await answer(resident, 1)
+        assert "确定要撤回同意并删除吗" in confirm.text
+        await resident.tap_menu(*item(confirm, "确定删除"))
+        messages = await resident.wait_for_messages(2, timeout=10)
+        assert any("已删除您的个人信息" in m.text for m in messages)  # an edit on Telegram: a message here
+        async with running.db.transaction() as tx:
+            user = await tx.users.get(person.person_id)
+            assert user is not None and user.consent_at is None and user.community_id is None
