@@ -65,25 +65,43 @@ async def _onboard(person: WeChatResident, official: bool) -> None:
     await person.wait_for_messages(3, timeout=30)
 
 
+async def _more_than(person: WeChatResident, count: int, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    """Until the person has received more than `count` messages (counted, so a late one from before is not
+    taken for the answer)."""
+    async with asyncio.timeout(timeout):
+        while len(await person.messages()) <= count:  # noqa: ASYNC110 - the sandbox has no event for this
+            await asyncio.sleep(0.01)
+
+
+async def _settled(person: WeChatResident) -> int:
+    """Let the answers of the previous step finish arriving; how many messages the person has then."""
+    count = len(await person.messages())
+    while True:
+        await asyncio.sleep(0.5)
+        now = len(await person.messages())
+        if now == count:
+            return count
+        count = now
+
+
 async def _official_round(person: WeChatResident) -> tuple[float, str]:
-    before = len(await person.messages())
+    before = await _settled(person)
     started = time.perf_counter()
     await person.oa_send_text(NEED)  # returns once WeChat (the sandbox) has the callback's answer
     took = time.perf_counter() - started
-    await person.wait_for_messages(1, timeout=30)
+    await _more_than(person, before)
     first = (await person.messages())[before]
     await person.oa_send_text("取消")  # back to the menu for the next round
-    await person.wait_for_messages(1, timeout=30)
     return took, first.channel
 
 
 async def _kf_round(person: WeChatResident) -> float:
+    before = await _settled(person)
     started = time.perf_counter()
     await person.send_text(NEED)
-    await person.wait_for_messages(1, timeout=30)
+    await _more_than(person, before)
     took = time.perf_counter() - started
     await person.send_text("取消")
-    await person.wait_for_messages(1, timeout=30)
     return took
 
 
