@@ -62,7 +62,7 @@ async def _onboard(person: WeChatResident, official: bool) -> None:
     await say("1")
     await person.wait_for_messages(2, timeout=30)
     await say("阳光社区")
-    await person.wait_for_messages(3, timeout=30)
+    await person.wait_for_messages(2, timeout=30)
 
 
 async def _more_than(person: WeChatResident, count: int, timeout: float = 30.0) -> None:  # noqa: ASYNC109

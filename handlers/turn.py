@@ -139,7 +139,8 @@ class Turn:
         until = self.now + services.outbox_lease
         query = update.callback_query if update is not None else None
         pressed = query.message.message_id if query is not None and query.message is not None else None
-        for item in self._out:
+        out = _joined(self._out) if channel_of(self.chat_id) == "wechat" else self._out
+        for item in out:
             reply = _as_reply(item, self.chat_id, pressed)
             if reply is None:
                 continue
@@ -171,6 +172,21 @@ class Turn:
                 await after.action(context.bot)
             except Exception:
                 log.exception("after-commit work for chat %s failed", self.chat_id)
+
+
+def _joined(
+    out: list[_Send | _Photo | _EditTrigger | _EditElsewhere],
+) -> list[_Send | _Photo | _EditTrigger | _EditElsewhere]:
+    """WeChat counts messages (5 within a window; one only, to a person who opened the chat without writing):
+    words said one after the other, the earlier without choices, go as one message."""
+    joined: list[_Send | _Photo | _EditTrigger | _EditElsewhere] = []
+    for item in out:
+        last = joined[-1] if joined else None
+        if isinstance(item, _Send) and isinstance(last, _Send) and last.markup is None:
+            joined[-1] = _Send(f"{last.text}\n\n{item.text}", item.markup)
+        else:
+            joined.append(item)
+    return joined
 
 
 def _as_reply(item: _Send | _Photo | _EditTrigger | _EditElsewhere, chat_id: int, pressed: int | None) -> Reply | None:

@@ -19,6 +19,7 @@ from channels.wechat.render import Choice, parse_menu_id, typed_number
 
 MAX_TEXT_CHARS = 4096  # as much as a Telegram message may carry; longer text is cut, not refused
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(?=\s|$)")
+_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what Telegram allows after ?start=
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,11 @@ def kf_update(
     if kind == "text":
         return text_update(update_id, person_id, sent_at, str(message.get("text", {}).get("content", "")), name)
     if kind == "event" and message.get("event", {}).get("event_type") == "enter_session":
-        return text_update(update_id, person_id, sent_at, "/start", name)
+        # A 客服 link can carry a scene_param, as a Telegram link carries ?start=: an invitation, a poster's code.
+        scene = str(message["event"].get("scene_param") or "")
+        return text_update(
+            update_id, person_id, sent_at, f"/start {scene}" if _PAYLOAD.match(scene) else "/start", name
+        )
     if kind == "location":
         place = message.get("location", {})
         location = {"latitude": float(place.get("latitude", 0)), "longitude": float(place.get("longitude", 0))}

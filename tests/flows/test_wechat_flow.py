@@ -4,6 +4,7 @@ the 48-hour window holds what cannot be sent; forged, stale, broken and replayed
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +16,8 @@ from sandbox.client import BotMessage, SimUser
 from sandbox.wechat import DEFAULT_AES_KEY, ReceivedMessage, WeChatResident, WeChatSandbox
 from storage.records import utc_now
 from tests.conftest import DbLocation, Running, bot_running
-from tests.flows.test_provider_flow import CHEN, providers
+from tests.flows.test_onboarding_flow import onboard
+from tests.flows.test_provider_flow import CHEN, file_pipe_request, providers
 from tests.flows.test_staff_loop import staff_member
 
 City = tuple[SandboxServer, SandboxClient, DbLocation]
@@ -40,6 +42,16 @@ def item(message: ReceivedMessage, words: str) -> tuple[str, str]:
     """The menu item (its id and what it says) whose words contain `words`."""
     (found,) = [(ref, content) for kind, ref, content in message.items if kind == "click" and words in content]
     return found
+
+
+async def pick(resident: WeChatResident, message: ReceivedMessage, words: str) -> None:
+    """Choose the choice that says `words`: tap its menu item, or, when the choices came as numbered lines (more
+    than a menu holds), type its number."""
+    if message.items:
+        await resident.tap_menu(*item(message, words))
+        return
+    (number,) = [line.split(".")[0] for line in message.text.splitlines() if line[:1].isdigit() and words in line]
+    await resident.send_text(number)
 
 
 async def answer(resident: WeChatResident, count: int) -> ReceivedMessage:
@@ -67,7 +79,7 @@ async def onboard_on_wechat(resident: WeChatResident) -> None:
     communities = await answer(resident, 2)
     assert "请选择您所在的社区" in communities.text
     await resident.send_text("阳光社区")  # the words of a choice
-    menu = await answer(resident, 3)  # 您的社区：阳光社区, 设置完成, the menu
+    menu = await answer(resident, 2)  # 您的社区：阳光社区, then 设置完成 and the menu as one message
     assert "回复数字" in menu.text or menu.items
 
 
@@ -234,3 +246,54 @@ async def test_a_wechat_resident_withdraws_consent_and_is_told_so_on_wechat(city
         async with running.db.transaction() as tx:
             user = await tx.users.get(person.person_id)
             assert user is not None and user.consent_at is None and user.community_id is None
+
+
+async def newest_with(person: WeChatResident, words: str, timeout: float = 10.0) -> ReceivedMessage:  # noqa: ASYNC109
+    """The newest message with a menu item containing `words`, waiting for it (edits arrive as new messages)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            for message in reversed(await person.messages()):
+                if any(words in content for kind, _ref, content in message.items if kind == "click"):
+                    return message
+            await asyncio.sleep(0.05)
+
+
+async def test_a_volunteer_registers_and_serves_from_wechat(city: City) -> None:
+    async with with_wechat(city, dispatch_top_k=2) as (running, wechat):
+        staff = await staff_member(running)
+        await staff.send_command("invite", "志愿者 阳光社工服务中心")
+        invite = await until(staff, "邀请链接")
+        payload = invite.text.split("?start=")[1].split()[0]
+        await providers(running, CHEN)  # a social worker to supervise the volunteer
+
+        li = await wechat.resident("小李")
+        await li.enter_session(scene_param=payload)  # the 客服 link with the invitation in it
+        (welcome,) = await li.wait_for_messages()  # one message only may answer an opened chat: the two as one
+        assert welcome.text.startswith("欢迎！您被邀请登记为志愿者。\n\n请告诉我怎么称呼您")
+        await li.send_text("小李")
+        services = await answer(li, 1)
+        for _ in range(2):  # the third page of services (a new message each time: WeChat cannot edit)
+            await pick(li, services, "下一页")
+            services = await answer(li, 1)
+        await pick(li, services, "管道疏通")
+        await pick(li, await answer(li, 1), "选好了")
+        communities = await answer(li, 2)  # the services chosen, then the communities
+        assert "✅ 阳光社区" in communities.as_text()
+        await pick(li, communities, "选好了")
+        await pick(li, await answer(li, 2), "陈社工")
+        await newest_with(li, "我的任务")  # the provider's menu: registered
+        async with running.db.transaction() as tx:
+            person = await tx.wechat.person_for(wechat.open_kfid, li.external_userid, utc_now())
+            registered = await tx.providers.get(person.person_id)
+        assert registered is not None and registered.kind == "volunteer" and "S020" in registered.service_ids
+
+        resident = await running.client.user(first_name="王阿姨")  # a resident on Telegram
+        await onboard(resident)
+        reference = await file_pipe_request(resident)
+        push = await newest_with(li, "接单")
+        assert push.text.startswith(f"🆕 新任务 {reference}") and "13812345678" not in push.text
+        await li.tap_menu(*item(push, "接单"))
+        details = await newest_with(li, "出发")
+        assert "• 电话：13812345678" in details.text  # the contact, to the one who accepted, on WeChat
+        (accepted,) = await resident.wait_for_messages(timeout=10)
+        assert "小李（阳光社工服务中心）会为您服务" in accepted.text

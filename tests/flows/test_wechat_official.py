@@ -44,7 +44,7 @@ async def onboard_follower(follower: WeChatResident) -> list[ReceivedMessage]:
     await follower.oa_send_text("1")
     await follower.wait_for_messages(2)
     await follower.oa_send_text("阳光社区")
-    await follower.wait_for_messages(3)
+    await follower.wait_for_messages(2)
     assert "您同意吗" in consent.text
     return await follower.messages()
 
@@ -58,8 +58,7 @@ async def test_answers_go_inside_the_callback_answer_then_as_customer_service_me
         assert language.channel == "oa_passive" and "请选择语言" in language.text
         assert [content for _kind, _ref, content in language.items] == ["1. 中文", "2. English"]  # tappable links
         channels = [m.channel for m in messages[1:]]
-        assert channels == ["oa_passive", "oa_custom", "oa_passive", "oa_custom", "oa_passive", "oa_custom",
-                            "oa_custom"]  # fmt: skip
+        assert channels == ["oa_passive", "oa_custom", "oa_passive", "oa_custom", "oa_passive", "oa_custom"]
         await follower.oa_click("HELP")  # the 服务号 menu's 更多 › 使用帮助
         (help_text,) = await follower.wait_for_messages()
         assert help_text.channel == "oa_passive" and "/privacy" in help_text.text
