@@ -83,15 +83,28 @@ class ChannelBot(ExtBot[None]):
         return self._message(person, await self._to_wechat(outlet, call), text, utc_now())
 
     async def send_photo(self, chat_id: int | str, photo: Any, *args: Any, **kwargs: Any) -> Message:  # type: ignore[override]
-        """WeChat: the caption alone (charts and posters are for staff, who use Telegram)."""
-        if self._outlet(chat_id) is None:
+        """WeChat: the caption, then the picture when it is ours to upload (a chart's bytes; not a Telegram file
+        id, such as an announcement's photo, which WeChat cannot fetch)."""
+        outlet = self._outlet(chat_id)
+        if outlet is None:
             return await super().send_photo(chat_id, photo, *args, **kwargs)
-        return await self.send_message(chat_id, kwargs.get("caption") or "", reply_markup=kwargs.get("reply_markup"))
+        caption = kwargs.get("caption") or ""
+        if not isinstance(photo, bytes):
+            return await self.send_message(chat_id, caption, reply_markup=kwargs.get("reply_markup"))
+        person = int(chat_id)
+        call = outlet.send_file(person, photo, "chart.png", caption, image=True)
+        return self._message(person, await self._to_wechat(outlet, call), caption, utc_now())
 
     async def send_document(self, chat_id: int | str, document: Any, *args: Any, **kwargs: Any) -> Message:  # type: ignore[override]
-        if self._outlet(chat_id) is None:
+        outlet = self._outlet(chat_id)
+        if outlet is None:
             return await super().send_document(chat_id, document, *args, **kwargs)
-        return await self.send_message(chat_id, kwargs.get("caption") or "")
+        caption = kwargs.get("caption") or ""
+        if not isinstance(document, bytes):
+            return await self.send_message(chat_id, caption)
+        person = int(chat_id)
+        call = outlet.send_file(person, document, kwargs.get("filename") or "sanshe.dat", caption, image=False)
+        return self._message(person, await self._to_wechat(outlet, call), caption, utc_now())
 
     async def send_chat_action(self, chat_id: int | str, *args: Any, **kwargs: Any) -> bool:  # type: ignore[override]
         if self._outlet(chat_id) is None:
@@ -100,13 +113,10 @@ class ChannelBot(ExtBot[None]):
 
     async def answer_callback_query(self, callback_query_id: str, text: str | None = None,  # type: ignore[override]
                                     show_alert: bool | None = None, *args: Any, **kwargs: Any) -> bool:  # fmt: skip
-        """A WeChat choice's answer (its id is "wx<person>:<update>"): a note worth a message, or nothing."""
-        if not callback_query_id.startswith("wx"):
-            return await super().answer_callback_query(callback_query_id, text, show_alert, *args, **kwargs)
-        person = callback_query_id[2:].partition(":")[0]
-        if text and person.isdigit():
-            await self.send_message(int(person), text)
-        return True
+        """A WeChat choice (its id starts with "wx"): nothing to answer; the turn sent its words as a message."""
+        if callback_query_id.startswith("wx"):
+            return True
+        return await super().answer_callback_query(callback_query_id, text, show_alert, *args, **kwargs)
 
     async def set_my_commands(self, commands: Any, *args: Any, **kwargs: Any) -> bool:  # type: ignore[override]
         scope = kwargs.get("scope")

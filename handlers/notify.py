@@ -14,7 +14,7 @@ from handlers import intake_keyboards as ikb
 from handlers import provider_keyboards as pkb
 from handlers.intake_steps import when_label
 from handlers.turn import Turn
-from storage.records import Offer, Provider, RequestRecord
+from storage.records import Offer, Provider, RequestRecord, channel_of
 
 STAFF = "st"
 # Changes the resident hears about (their own actions are answered directly instead).
@@ -77,7 +77,7 @@ async def _offer(turn: Turn, request: RequestRecord, provider_ids: Sequence[int]
 
 async def _translator_for(turn: Turn, telegram_id: int) -> Translator:
     user = await turn.tx.users.get(telegram_id)
-    return turn.services.i18n.translator(user.locale if user else None)
+    return turn.services.i18n.translator(user.locale if user else None, channel_of(telegram_id))
 
 
 async def _tell_resident(turn: Turn, change: Change) -> None:
@@ -85,7 +85,7 @@ async def _tell_resident(turn: Turn, change: Change) -> None:
     resident = await turn.tx.users.get(request.resident_id)
     if resident is None or resident.blocked_at is not None:
         return  # they blocked the bot; the status is still visible under 我的求助 if they come back
-    t = turn.services.i18n.translator(resident.locale)
+    t = turn.services.i18n.translator(resident.locale, channel_of(resident.telegram_id))
     text = t("notify.status_changed", reference=request.reference, status=t(f"status.{change.after.value}"))
     if change.note and change.actor_id is not None:
         text += "\n" + t("notify.note", note=change.note)

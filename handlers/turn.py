@@ -139,7 +139,11 @@ class Turn:
         until = self.now + services.outbox_lease
         query = update.callback_query if update is not None else None
         pressed = query.message.message_id if query is not None and query.message is not None else None
-        out = _joined(self._out) if channel_of(self.chat_id) == "wechat" else self._out
+        out = self._out
+        if channel_of(self.chat_id) == "wechat":
+            # A button's answer (a toast on Telegram) is a message there: one of the turn's, in the outbox.
+            answer = [_Send(self._answer[0], None)] if query is not None and self._answer and self._answer[0] else []
+            out = _joined([*answer, *self._out])
         for item in out:
             reply = _as_reply(item, self.chat_id, pressed)
             if reply is None:

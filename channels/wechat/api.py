@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -101,12 +102,29 @@ class WeChatApi:
 
     async def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST `body` to `path`; WeChat's answer when its errcode is 0, else WeChatError."""
+        return await self._with_token(lambda token: self._post(path, token, body))
+
+    async def upload_media(self, kind: str, filename: str, content: bytes) -> str:
+        """A temporary media file (3 days) for an image or file message: its media_id."""
+        url = f"{self._base}/cgi-bin/media/upload"
+
+        def upload(token: str) -> Awaitable[dict[str, Any]]:
+            params = {"access_token": token, "type": kind}
+            return _read(self._http, "POST", url, params=params, files={"media": (filename, content)})
+
+        data = await self._with_token(upload)
+        media_id = data.get("media_id")
+        if not isinstance(media_id, str) or not media_id:
+            raise WeChatError(None, "media/upload answered without a media_id", kind="refused")
+        return media_id
+
+    async def _with_token(self, request: Callable[[str], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
         token = await self._tokens.get()
-        data = await self._post(path, token, body)
+        data = await request(token)
         if _errcode(data) in TOKEN_CODES:
             await self._tokens.invalidate(token)
             token = await self._tokens.get()
-            data = await self._post(path, token, body)
+            data = await request(token)
             if _errcode(data) in TOKEN_CODES:
                 # A token fetched a moment ago refused too: drop it as well (it is useless to every worker), but do
                 # not loop; the error (kind "token") says the credentials need a look.

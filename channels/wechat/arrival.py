@@ -29,7 +29,15 @@ async def picked(tx: UnitOfWork, person_id: int, text: str, menu_id: str | None)
 async def _offered(tx: UnitOfWork, person_id: int, menu_id: str | None) -> Offered | None:
     if menu_id is None:
         latest = await tx.wechat.latest_choices(person_id)
-        return Offered(latest[0], latest[1]) if latest else None
+        if latest is None:
+            return None
+        message_id, choices = latest
+        # A menu's words (a reply keyboard) stay until another replaces them, as on Telegram; a message's buttons
+        # answer typed numbers only while it is the newest: after other words, "2" is just "2".
+        pressable = any("text" not in choice for choice in choices)
+        if pressable and message_id != await tx.wechat.newest_message_id(person_id):
+            return None
+        return Offered(message_id, choices)
     head = menu_id.partition(".")[0]
     if not (head.isascii() and head.isdigit() and len(head) <= 18):
         return None

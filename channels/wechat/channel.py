@@ -73,7 +73,8 @@ class WeChatChannel:
         settings = self._settings
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         if self.kf_api is not None:
-            WeChatReceiver(self._db, self.kf_api, self.kf_crypto, runner, bot, self._clock,
+            accounts = frozenset({settings.wechat_kf_id})
+            WeChatReceiver(self._db, self.kf_api, self.kf_crypto, runner, bot, self._clock, accounts=accounts,
                            path=settings.wechat_path).routes(app)  # fmt: skip
         if self.official_api is not None:
             OfficialReceiver(self._db, self.official_crypto, settings.wechat_oa_app_id, runner, bot, self._slots,

@@ -23,9 +23,13 @@ OFFICIAL_QUOTA = 20
 class KfDoor:
     quota = KF_QUOTA
     slots: PassiveSlots | None = None
+    media_kinds = frozenset({"image", "file"})  # what kf/send_msg can carry besides words
 
     def __init__(self, api: WeChatApi) -> None:
         self._api = api
+
+    async def upload(self, kind: str, filename: str, content: bytes) -> str:
+        return await self._api.upload_media(kind, filename, content)
 
     def body(self, text: str, choices: list[Choice] | None, message_id: int, hint: str) -> dict[str, Any]:
         return kf_message(text, choices, message_id, hint)
@@ -42,9 +46,13 @@ class KfDoor:
 
 class OfficialDoor:
     quota = OFFICIAL_QUOTA
+    media_kinds = frozenset({"image"})  # a customer-service message cannot carry a file
 
     def __init__(self, api: WeChatApi, slots: PassiveSlots, template_id: str | None) -> None:
         self._api, self.slots, self._template_id = api, slots, template_id
+
+    async def upload(self, kind: str, filename: str, content: bytes) -> str:
+        return await self._api.upload_media(kind, filename, content)
 
     def body(self, text: str, choices: list[Choice] | None, message_id: int, hint: str) -> dict[str, Any]:
         return official_message(text, choices, message_id, hint)

@@ -94,7 +94,9 @@ class OfficialReceiver:
 
     async def _store(self, openid: str, message: dict[str, str]) -> tuple[int, list[tuple[object, Update]]]:
         now = self._clock()
-        key = message.get("MsgId") or f"{openid}:{message.get('CreateTime', '')}:{message.get('Event', '')}"
+        key = message.get("MsgId") or ":".join(
+            (openid, message.get("CreateTime", ""), message.get("Event", ""), message.get("EventKey", ""))
+        )
         async with self._db.transaction() as tx:
             update_id = await tx.wechat.first_inbound(f"oa:{key}", now)
             if update_id is None:

@@ -17,7 +17,9 @@ no worry for that: each message of the person opens a new window, and a turn sen
 
 from __future__ import annotations
 
+import json
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +38,16 @@ log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=48)
 NOTICE_PREVIEW_CHARS = 60
 GONE_CODES = frozenset({43004})  # 服务号: they no longer follow the account
+MAX_RETRYING = 10_000
+
+
+def _body(text: str, markup: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A held message: the words and choices as the turn gave them (rendered when it goes)."""
+    return {"text": text, "markup": dict(markup) if markup else None}
+
+
+def _retry_key(person_id: int, text: str, markup: Mapping[str, Any] | None) -> tuple[int, str]:
+    return person_id, json.dumps([text, markup], ensure_ascii=False, sort_keys=True)
 
 
 class WeChatOutlet:
@@ -43,6 +55,10 @@ class WeChatOutlet:
                  *, window: timedelta = WINDOW) -> None:  # fmt: skip
         self._db, self._doors, self._i18n, self._clock = db, doors, i18n, clock
         self._window = window
+        # A send that ended in "try later" keeps its id for the next try of the same message, so that WeChat,
+        # which got it after all if only its answer was lost, recognises the client msgid and does not deliver
+        # it twice. In memory: after a restart the next try has a new id (the outbox's at-least-once gap).
+        self._retrying: OrderedDict[tuple[int, str], int] = OrderedDict()
 
     async def send(self, person_id: int, text: str, markup: Mapping[str, Any] | None) -> int:
         """Send (or hold) a message; the id the dialog will know it by."""
@@ -73,14 +89,17 @@ class WeChatOutlet:
                 welcome = person.welcome_code  # they opened the chat and have not written: one message may answer
                 await tx.wechat.welcome(person_id, None, None)
             elif not open_:
-                await tx.wechat.hold(person_id, {"text": text, "markup": dict(markup) if markup else None}, now)
+                message_id = await tx.wechat.record_message(person_id, None, now)
+                await tx.wechat.hold(person_id, _body(text, markup), now, message_id)
                 notify = person.notified_at is None
                 if notify:
                     await tx.wechat.mark_notified(person_id, now)
-                message_id = await tx.wechat.record_message(person_id, None, now)
             else:
                 await tx.wechat.count_send(person_id)
-            if open_ or welcome is not None or slot is not None:
+            again = self._retrying.pop(_retry_key(person_id, text, markup), None) if open_ else None
+            if again is not None:
+                message_id = again
+            elif open_ or welcome is not None or slot is not None:
                 message_id = await tx.wechat.record_message(person_id, choices, now)
         if not open_ and welcome is None and slot is None:
             if notify:
@@ -101,6 +120,10 @@ class WeChatOutlet:
             else:
                 await door.send(person, body, f"sanshe{message_id}")
         except WeChatError as exc:
+            if exc.kind in ("retry", "token") and welcome is None:
+                self._retrying[_retry_key(person_id, text, markup)] = message_id
+                while len(self._retrying) > MAX_RETRYING:
+                    self._retrying.popitem(last=False)
             await self._failed(person, door, text, markup, exc, counted=welcome is None)
         return message_id
 
@@ -119,12 +142,16 @@ class WeChatOutlet:
         notify, locale = False, None
         async with self._db.transaction() as tx:
             await tx.locks.one_at_a_time(person_lock(person_id))
+            stored = await tx.wechat.person(person_id)
+            if held and stored is not None and stored.last_inbound_at != person.last_inbound_at:
+                # They wrote while this was on its way: a new window; the message goes again, behind their turn.
+                await tx.outbox.enqueue(person_id, text, dict(markup) if markup else None, now)
+                return
             if held:
                 log.info("wechat: person %s cannot be written to now (%s); message held", person_id, exc.errcode)
                 if counted:
                     await tx.wechat.count_send(person_id, door.quota)
-                await tx.wechat.hold(person_id, {"text": text, "markup": dict(markup) if markup else None}, now)
-                stored = await tx.wechat.person(person_id)
+                await tx.wechat.hold(person_id, _body(text, markup), now)
                 notify = stored is not None and stored.notified_at is None
                 if notify:
                     await tx.wechat.mark_notified(person_id, now)
@@ -142,11 +169,44 @@ class WeChatOutlet:
             raise PersonGone(f"{exc.errcode} {exc.errmsg}") from exc
         raise Refused(f"{exc.errcode} {exc.errmsg}") from exc
 
+    async def send_file(self, person_id: int, content: bytes, filename: str, caption: str, *, image: bool) -> int:
+        """A picture (a chart) or a file (their data export): the words first, like any message, then the file
+        itself, uploaded to WeChat, when the door carries it and the window has room (a person who asked for it
+        has just written); otherwise the words say what it is and the file is not kept."""
+        message_id = await self.send(person_id, caption, None)
+        kind = "image" if image else "file"
+        now = self._clock()
+        async with self._db.transaction() as tx:
+            await tx.locks.one_at_a_time(person_lock(person_id))
+            person = await tx.wechat.person(person_id)
+            door = self._doors.get(person.account) if person is not None else None
+            if person is None or door is None or kind not in door.media_kinds:
+                return message_id
+            if person.last_inbound_at is None or now - person.last_inbound_at >= self._window:
+                return message_id
+            if person.window_sends >= door.quota:
+                return message_id
+            await tx.wechat.count_send(person_id)
+            file_id = await tx.wechat.record_message(person_id, None, now)
+        try:
+            media_id = await door.upload(kind, filename, content)
+            await door.send(person, {"msgtype": kind, kind: {"media_id": media_id}}, f"sanshe{file_id}")
+        except WeChatError as exc:
+            async with self._db.transaction() as tx:
+                await tx.wechat.count_send(person_id, -1)
+            if exc.kind in ("retry", "token"):
+                raise SendLater(exc.retry_after or 5.0, f"{exc.errcode} {exc.errmsg}") from exc
+            log.warning("wechat: a %s for person %s was refused (%s)", kind, person_id, exc.errcode)
+        return message_id
+
     async def edit(self, person_id: int, message_id: int, text: str, markup: Mapping[str, Any] | None) -> int:
         """WeChat cannot change a message: the new words arrive as a new message (an answer to a choice, a
         withdrawal confirmed: never lost), and the old message's choices stop working."""
         async with self._db.transaction() as tx:
+            await tx.locks.one_at_a_time(person_lock(person_id))
             if await tx.wechat.person(person_id) is None:
                 raise PersonGone(str(person_id))
+            if await tx.wechat.replace_held(person_id, message_id, _body(text, markup)):
+                return message_id  # not seen yet: it will go out as it is now, once
             await tx.wechat.set_choices(person_id, message_id, [])
         return await self.send(person_id, text, markup)

@@ -43,8 +43,9 @@ class PassiveSlots:
 
     def open(self, person_id: int, account_id: str) -> PassiveSlot:
         previous = self._slots.get(person_id)
-        if previous is not None:
+        if previous is not None and previous.open:
             previous.close()  # an earlier message of theirs is answered without a passive reply
+        # (one already offered a reply is settled by its own callback, which is writing it)
         slot = self._slots[person_id] = PassiveSlot(account_id)
         return slot
 

@@ -43,9 +43,10 @@ WELCOME_VALID = timedelta(seconds=18)  # WeChat allows 20 s for the answer to en
 
 class WeChatReceiver:
     def __init__(self, db: Database, api: WeChatApi, crypto: WeChatCrypto, runner: UpdateRunner, bot: Bot,
-                 clock: Callable[[], datetime], *, path: str = "/wechat") -> None:  # fmt: skip
+                 clock: Callable[[], datetime], *, accounts: frozenset[str],
+                 path: str = "/wechat") -> None:  # fmt: skip
         self._db, self._api, self._crypto, self._runner, self._bot = db, api, crypto, runner, bot
-        self._clock, self.path = clock, path
+        self._clock, self.path, self._accounts = clock, path, accounts
         self._pulling: dict[str, asyncio.Lock] = {}
 
     def routes(self, app: web.Application) -> None:
@@ -80,6 +81,9 @@ class WeChatReceiver:
         if event.get("MsgType") != "event" or event.get("Event") != "kf_msg_or_event":
             log.info("wechat: %s/%s callback ignored", event.get("MsgType"), event.get("Event"))
             return web.Response(text="success")  # acknowledged, so WeChat does not send it again
+        if event.get("OpenKfId") not in self._accounts:  # another 客服账号 of the corp (staffed by people, say)
+            log.info("wechat: a callback for another 客服 account ignored")
+            return web.Response(text="success")
         try:
             await self.pull(event.get("Token", ""), event.get("OpenKfId", ""))
         except WeChatError as exc:
@@ -104,39 +108,49 @@ class WeChatReceiver:
                     if page.get("next_cursor"):
                         await tx.wechat.save_cursor(account, str(page["next_cursor"]))
                 self._runner.start_kept(kept)
-                if not page.get("has_more"):
-                    return
+                if not page.get("has_more") or not page.get("next_cursor") or page.get("next_cursor") == cursor:
+                    return  # read to the end (or WeChat gave no way forward: the next callback goes on)
 
     async def _updates(self, tx: UnitOfWork, account: str, messages: list[dict[str, Any]]) -> list[Update]:
         updates: list[Update] = []
         now = self._clock()
         for message in messages:
-            origin = message.get("origin")
-            external_id = message.get("external_userid") or message.get("event", {}).get("external_userid")
-            if origin not in (FROM_RESIDENT, FROM_SYSTEM) or not external_id or not message.get("msgid"):
+            try:
+                update = await self._update(tx, account, message, now)
+            except Exception:  # one odd message must not stop every message after it, callback after callback
+                log.exception("wechat: message %s (%s) could not be read; skipped", message.get("msgid"),
+                              message.get("msgtype"))  # fmt: skip
                 continue
-            update_id = await tx.wechat.first_inbound(str(message["msgid"]), now)
-            if update_id is None:
-                continue  # read before
-            person = await tx.wechat.person_for(account, str(external_id), now)
-            event = message.get("event") or {}
-            if event.get("event_type") == "enter_session" and event.get("welcome_code"):
-                await tx.wechat.welcome(person.person_id, str(event["welcome_code"]), now + WELCOME_VALID)
-            if origin == FROM_RESIDENT:
-                await window_opens(tx, person.person_id, now)
-            choice = None
-            if message.get("msgtype") == "text":
-                text = message.get("text", {})
-                choice = await picked(tx, person.person_id, str(text.get("content", "")), text.get("menu_id"))
-            data = kf_update(update_id, person.person_id, message, choice, WECHAT_NAME)
-            if data is None:
-                log.info("wechat: a %s message has no use here", message.get("msgtype"))
-                await tx.outbox.first_time_seen(update_id, now)
-                continue
-            update = Update.de_json(data, self._bot)
-            assert update is not None
-            updates.append(update)
+            if update is not None:
+                updates.append(update)
         return updates
+
+    async def _update(self, tx: UnitOfWork, account: str, message: dict[str, Any], now: datetime) -> Update | None:
+        origin = message.get("origin")
+        external_id = message.get("external_userid") or message.get("event", {}).get("external_userid")
+        if origin not in (FROM_RESIDENT, FROM_SYSTEM) or not external_id or not message.get("msgid"):
+            return None
+        update_id = await tx.wechat.first_inbound(str(message["msgid"]), now)
+        if update_id is None:
+            return None  # read before
+        person = await tx.wechat.person_for(account, str(external_id), now)
+        event = message.get("event") or {}
+        if event.get("event_type") == "enter_session" and event.get("welcome_code"):
+            await tx.wechat.welcome(person.person_id, str(event["welcome_code"]), now + WELCOME_VALID)
+        if origin == FROM_RESIDENT:
+            await window_opens(tx, person.person_id, now)
+        choice = None
+        if message.get("msgtype") == "text":
+            text = message.get("text", {})
+            menu_id = text.get("menu_id")
+            choice = await picked(tx, person.person_id, str(text.get("content", "")),
+                                  str(menu_id) if menu_id is not None else None)  # fmt: skip
+        data = kf_update(update_id, person.person_id, message, choice, WECHAT_NAME)
+        if data is None:
+            log.info("wechat: a %s message has no use here", message.get("msgtype"))
+            await tx.outbox.first_time_seen(update_id, now)
+            return None
+        return Update.de_json(data, self._bot)
 
 
 def refused(request: web.Request, exc: CallbackRefused) -> web.Response:

@@ -124,6 +124,8 @@ def official_message(text: str, choices: Sequence[Choice] | None, message_id: in
 def passive_text(text: str, choices: Sequence[Choice] | None, message_id: int, hint: str) -> str:
     """The words of a passive reply (a plain text message): each choice a `weixin://bizmsgmenu` link the person
     can tap, which sends its words back with the menu id, as a msgmenu item would."""
+    # The words may quote a person (a need, a note): a link of theirs must not become a tappable choice.
+    text = text.replace("<", "＜")
     if not choices:
         return _fits(text, MAX_TEXT_BYTES)
     lines = [text, ""]

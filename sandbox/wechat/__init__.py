@@ -7,6 +7,8 @@
   returns the same messages again; the bot's own messages appear with origin 5),
 * ``POST /cgi-bin/kf/send_msg`` (text, msgmenu, media types recorded as sent) and ``kf/send_msg_on_event``
   (the welcome message for an ``enter_session`` event's welcome_code),
+* ``POST /cgi-bin/media/upload`` (multipart ``media``; kept in ``sandbox.state.media`` by media_id, so a test can
+  read the file a resident received; either app's token is taken; a media_id sent is not checked against it),
 
 and, like WeCom in 安全模式, sends the bot an AES-encrypted, signed ``kf_msg_or_event`` callback with a fresh
 Token whenever a simulated resident (``WeChatResident``) writes. ``verify_url()`` performs the GET URL check.

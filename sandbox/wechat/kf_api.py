@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.wechat.http import api_route, require_str
+from sandbox.wechat.http import STATE_KEY, answer, api_route, require_str
 from sandbox.wechat.models import ApiError, ReceivedMessage
 from sandbox.wechat.state import KF_WINDOW_SENDS, MAX_TEXT_BYTES, SYNC_HISTORY, WELCOME_CODE_TTL, WeChatState, random_id
 
@@ -160,8 +160,41 @@ async def send_msg_on_event(state: WeChatState, body: dict[str, Any], request: w
     return {"msgid": msgid}
 
 
+MAX_MEDIA_BYTES = 20 * 1024 * 1024  # a file; WeChat allows images up to 10 MB, files up to 20 MB
+
+
+async def media_upload(request: web.Request) -> web.Response:
+    """POST /cgi-bin/media/upload?access_token=T&type=image|file (multipart, field "media"): a temporary media
+    file; either app's token is taken (a 服务号 and 微信客服 each have this endpoint on their own host)."""
+    state: WeChatState = request.app[STATE_KEY]
+    state.counts["media_upload"] += 1
+    try:
+        state.injected_fault(request.path)
+        token = request.query.get("access_token")
+        try:
+            state.check_token(token, "kf")
+        except ApiError:
+            state.check_token(token, "oa")
+        kind = request.query.get("type", "")
+        if kind not in ("image", "file", "voice", "video"):
+            raise ApiError(40004, "invalid media type")
+        form = await request.post()
+        media = form.get("media")
+        if not isinstance(media, web.FileField):
+            raise ApiError(41005, "media data missing")
+        content = media.file.read()
+        if not content or len(content) > MAX_MEDIA_BYTES:
+            raise ApiError(40005 if content else 41005)
+        media_id = random_id("media_", 32)
+        state.media[media_id] = (kind, media.filename or "", content)
+    except ApiError as exc:
+        return web.json_response(exc.as_json())
+    return answer({"type": kind, "media_id": media_id, "created_at": int(state.now())})
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/cgi-bin/gettoken", api_route("gettoken", gettoken, needs_token=False))
     app.router.add_post("/cgi-bin/kf/sync_msg", api_route("sync_msg", sync_msg))
     app.router.add_post("/cgi-bin/kf/send_msg", api_route("send_msg", send_msg))
     app.router.add_post("/cgi-bin/kf/send_msg_on_event", api_route("send_msg_on_event", send_msg_on_event))
+    app.router.add_post("/cgi-bin/media/upload", media_upload)

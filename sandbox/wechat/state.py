@@ -88,6 +88,7 @@ class WeChatState:
         self.counts: Counter[str] = Counter()
         self.send_errcodes: Counter[int] = Counter()
         self.template_messages: list[dict[str, Any]] = []
+        self.media: dict[str, tuple[str, str, bytes]] = {}  # media_id → (type, filename, content), from media/upload
         self.menu: dict[str, Any] | None = None
         self.changed = asyncio.Condition()  # notified whenever a resident's inbox grows
         self.on_resident_message: Callable[[], None] = lambda: None  # set by the sandbox: queue a callback

@@ -44,7 +44,8 @@ CREATE INDEX wechat_messages_person ON wechat_messages (person_id, id);
 CREATE TABLE wechat_held (
     id         INTEGER PRIMARY KEY,
     person_id  INTEGER NOT NULL,
-    body       TEXT    NOT NULL,                 -- JSON: the message as rendered for WeChat
+    message_id INTEGER,                          -- the id the dialog knows it by (an edit replaces the body)
+    body       TEXT    NOT NULL,                 -- JSON: the words and choices, as the turn gave them
     created_at TEXT    NOT NULL
 );
 CREATE INDEX wechat_held_person ON wechat_held (person_id, id);

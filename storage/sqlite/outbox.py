@@ -43,10 +43,13 @@ class SqliteOutbox:
             "AND p.id < o.id AND (p.not_before > ? OR (p.lease_until > ? AND p.lease_owner <> ?))) "
             "AND NOT EXISTS (SELECT 1 FROM outbox t WHERE t.id = o.edit_outbox_id AND t.status = 'pending') "
             "ORDER BY id LIMIT ?) "
+            # Again outside the subquery: PostgreSQL re-checks only this WHERE on a row another transaction
+            # changed meanwhile (a push withdrawn by edit_when_sent, a row another sender claimed).
+            "AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?) "
             "RETURNING id, chat_id, text, reply_markup, attempts, photo, "
             "COALESCE(edit_message_id, (SELECT t.message_id FROM outbox t WHERE t.id = outbox.edit_outbox_id)), "
             "edit_outbox_id",
-            (owner, until, stamp, stamp, stamp, stamp, owner, limit),
+            (owner, until, stamp, stamp, stamp, stamp, owner, limit, stamp),
         ) as cursor:
             rows = await cursor.fetchall()
         return sorted((_message(row) for row in rows), key=lambda m: m.id)

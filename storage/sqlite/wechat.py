@@ -153,6 +153,13 @@ class SqliteWeChat:
             row = await cursor.fetchone()
         return (int(row[0]), json.loads(row[1])) if row else None
 
+    async def newest_message_id(self, person_id: int) -> int | None:
+        async with self._conn.execute(
+            "SELECT MAX(id) FROM wechat_messages WHERE person_id = ?", (person_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     async def choices_of(self, person_id: int, message_id: int) -> list[dict[str, str]] | None:
         async with self._conn.execute(
             "SELECT choices FROM wechat_messages WHERE person_id = ? AND id = ?", (person_id, message_id)
@@ -162,11 +169,19 @@ class SqliteWeChat:
 
     # -- held messages --------------------------------------------------------------------------------------
 
-    async def hold(self, person_id: int, body: dict[str, Any], now: datetime) -> None:
+    async def hold(self, person_id: int, body: dict[str, Any], now: datetime, message_id: int | None = None) -> None:
         await self._conn.execute(
-            "INSERT INTO wechat_held (person_id, body, created_at) VALUES (?, ?, ?)",
-            (person_id, json.dumps(body, ensure_ascii=False), to_db_time(now)),
+            "INSERT INTO wechat_held (person_id, message_id, body, created_at) VALUES (?, ?, ?, ?)",
+            (person_id, message_id, json.dumps(body, ensure_ascii=False), to_db_time(now)),
         )
+
+    async def replace_held(self, person_id: int, message_id: int, body: dict[str, Any]) -> bool:
+        """An edit of a message still held: it will go out as it is now. False when it is not held."""
+        cursor = await self._conn.execute(
+            "UPDATE wechat_held SET body = ? WHERE person_id = ? AND message_id = ?",
+            (json.dumps(body, ensure_ascii=False), person_id, message_id),
+        )
+        return cursor.rowcount > 0
 
     async def take_held(self, person_id: int) -> list[dict[str, Any]]:
         """The messages held for them, oldest first, removed from the table (the caller sends them)."""

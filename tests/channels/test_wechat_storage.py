@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from channels.wechat.arrival import picked
 from storage.db import Database
 from storage.records import WECHAT_ID_BASE, utc_now
 
@@ -41,5 +42,38 @@ async def test_choices_and_held_messages(db_url: str) -> None:
             await tx.wechat.hold(person.person_id, {"text": "二"}, now)
             assert await tx.wechat.take_held(person.person_id) == [{"text": "一"}, {"text": "二"}]
             assert await tx.wechat.take_held(person.person_id) == []
+    finally:
+        await db.close()
+
+
+async def test_a_typed_number_presses_buttons_only_of_the_newest_message(db_url: str) -> None:
+    db = await Database.open(db_url)
+    try:
+        now = utc_now()
+        async with db.transaction() as tx:
+            person = (await tx.wechat.person_for("wkX", "wm2", now)).person_id
+            await tx.wechat.record_message(person, [{"label": "✅ 提交", "data": "in:ok"}], now)
+            found = await picked(tx, person, "1", None)
+            assert found is not None and found.choice["data"] == "in:ok"
+            await tx.wechat.record_message(person, None, now)  # other words came after the buttons
+            assert await picked(tx, person, "1", None) is None  # "1" is just "1" now (a floor, an answer)
+            await tx.wechat.record_message(person, [{"label": "🙋 求助", "text": "🙋 求助"}], now)  # a menu's words
+            await tx.wechat.record_message(person, None, now)
+            found = await picked(tx, person, "1", None)  # stay, as a Telegram reply keyboard does
+            assert found is not None and found.choice["text"] == "🙋 求助"
+    finally:
+        await db.close()
+
+
+async def test_an_edit_of_a_held_message_replaces_it(db_url: str) -> None:
+    db = await Database.open(db_url)
+    try:
+        now = utc_now()
+        async with db.transaction() as tx:
+            person = (await tx.wechat.person_for("wkX", "wm3", now)).person_id
+            await tx.wechat.hold(person, {"text": "🆕 新任务", "markup": {"inline_keyboard": []}}, now, 41)
+            assert await tx.wechat.replace_held(person, 41, {"text": "（已被接单）", "markup": None})
+            assert not await tx.wechat.replace_held(person, 42, {"text": "x", "markup": None})
+            assert await tx.wechat.take_held(person) == [{"text": "（已被接单）", "markup": None}]
     finally:
         await db.close()

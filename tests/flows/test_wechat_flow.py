@@ -5,6 +5,7 @@ the 48-hour window holds what cannot be sent; forged, stale, broken and replayed
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -297,3 +298,35 @@ async def test_a_volunteer_registers_and_serves_from_wechat(city: City) -> None:
         assert "• 电话：13812345678" in details.text  # the contact, to the one who accepted, on WeChat
         (accepted,) = await resident.wait_for_messages(timeout=10)
         assert "小李（阳光社工服务中心）会为您服务" in accepted.text
+
+
+async def test_a_wechat_resident_gets_their_data_as_a_file(city: City) -> None:
+    async with with_wechat(city) as (_running, wechat):
+        resident = await wechat.resident()
+        await onboard_on_wechat(resident)
+        await resident.send_text("/privacy")
+        summary = await answer(resident, 1)
+        await pick(resident, summary, "导出我的数据")
+        # 正在发送文件… (Telegram shows it as a toast), the caption, the file.
+        _toast, _caption, document = await resident.wait_for_messages(3, timeout=10)
+        assert document.msgtype == "file"
+        kind, filename, content = wechat.state.media[document.raw["file"]["media_id"]]
+        assert kind == "file" and filename.startswith("sanshe-my-data-") and filename.endswith(".json")
+        exported = json.loads(content.decode("utf-8"))
+        assert exported["profile"]["community"] == "阳光社区"
+
+
+async def test_a_callback_for_another_kf_account_of_the_corp_is_not_read(city: City) -> None:
+    async with with_wechat(city) as (_running, wechat):
+        inner = (
+            "<xml><ToUserName><![CDATA[wwsandbox]]></ToUserName><CreateTime>1</CreateTime><MsgType><![CDATA[event]]>"
+            "</MsgType><Event><![CDATA[kf_msg_or_event]]></Event><Token><![CDATA[t]]></Token>"
+            "<OpenKfId><![CDATA[wkSTAFFEDBYPEOPLE]]></OpenKfId></xml>"
+        )
+        encrypted = wechat.crypto.encrypt(inner)
+        timestamp, nonce = str(int(time.time())), "n1"
+        query = {"msg_signature": wechat.crypto.sign(timestamp, nonce, encrypted), "timestamp": timestamp,
+                 "nonce": nonce}  # fmt: skip
+        body = f"<xml><ToUserName><![CDATA[wwsandbox]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        assert await wechat.post_raw(query, body.encode()) == (200, "success")
+        assert wechat.stats()["sync_msg"] == 0  # its messages are not ours to read or act on
