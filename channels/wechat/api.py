@@ -142,7 +142,9 @@ class WeChatApi:
         kf_msg_or_event callback and is valid 10 minutes; without it WeChat rate-limits this call much harder."""
         if not 1 <= limit <= 1000:
             raise ValueError("limit must be 1..1000")
-        body: dict[str, Any] = {"token": callback_token, "limit": limit, "open_kfid": open_kfid}
+        body: dict[str, Any] = {"limit": limit, "open_kfid": open_kfid}
+        if callback_token:  # none when catching up without a callback
+            body["token"] = callback_token
         if cursor is not None:
             body["cursor"] = cursor
         return await self.call("/cgi-bin/kf/sync_msg", body)

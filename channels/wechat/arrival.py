@@ -5,6 +5,7 @@ their words are matched against the choices they were offered."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from channels.wechat.inbound import Offered, Picked, resolve
 from storage.protocols import UnitOfWork
@@ -43,3 +44,12 @@ async def _offered(tx: UnitOfWork, person_id: int, menu_id: str | None) -> Offer
         return None
     choices = await tx.wechat.choices_of(person_id, int(head))
     return Offered(int(head), choices) if choices else None
+
+
+async def first_contact(tx: UnitOfWork, person_id: int, update: dict[str, Any]) -> bool:
+    """Nobody by this id has started yet and this is not /start already: whatever they wrote first opens the
+    dialog as Telegram's /start does (their words are not kept: consent comes before data)."""
+    message = update.get("message")
+    if message is None or str(message.get("text", "")).startswith("/start"):
+        return False
+    return await tx.users.get(person_id) is None

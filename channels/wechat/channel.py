@@ -5,6 +5,7 @@ webhook; several webhook workers share its port)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -63,6 +64,7 @@ class WeChatChannel:
             doors[app_id] = OfficialDoor(self.official_api, self._slots, settings.wechat_oa_template_id or None)
         self.outlet = WeChatOutlet(db, doors, i18n, clock)
         self._site: web.AppRunner | None = None
+        self._catch_up: asyncio.Task[None] | None = None
 
     def _api(self, base: str, app: str, secret: str, *, official_account: bool = False) -> WeChatApi:
         fetch = partial(gettoken, self._http, base, app, secret, official_account=official_account)
@@ -74,8 +76,10 @@ class WeChatChannel:
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         if self.kf_api is not None:
             accounts = frozenset({settings.wechat_kf_id})
-            WeChatReceiver(self._db, self.kf_api, self.kf_crypto, runner, bot, self._clock, accounts=accounts,
-                           path=settings.wechat_path).routes(app)  # fmt: skip
+            receiver = WeChatReceiver(self._db, self.kf_api, self.kf_crypto, runner, bot, self._clock,
+                                      accounts=accounts, path=settings.wechat_path)  # fmt: skip
+            receiver.routes(app)
+            self._catch_up = asyncio.create_task(receiver.catch_up(), name="sanshe-wechat-catch-up")
         if self.official_api is not None:
             OfficialReceiver(self._db, self.official_crypto, settings.wechat_oa_app_id, runner, bot, self._slots,
                              self._clock, path=settings.wechat_oa_path).routes(app)  # fmt: skip
@@ -89,6 +93,10 @@ class WeChatChannel:
             self.port = int(server.sockets[0].getsockname()[1])
 
     async def stop_listening(self) -> None:
+        if self._catch_up is not None:
+            self._catch_up.cancel()
+            await asyncio.gather(self._catch_up, return_exceptions=True)
+            self._catch_up = None
         if self._site is not None:
             await self._site.cleanup()
             self._site = None

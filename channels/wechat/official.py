@@ -22,10 +22,10 @@ from aiohttp import web
 from telegram import Bot, Update
 
 from bot.updates import UpdateRunner
-from channels.wechat.arrival import picked, window_opens
+from channels.wechat.arrival import first_contact, picked, window_opens
 from channels.wechat.crypto import WeChatCrypto
 from channels.wechat.errors import CallbackRefused
-from channels.wechat.inbound import official_update
+from channels.wechat.inbound import official_update, text_update
 from channels.wechat.passive import PassiveSlot, PassiveSlots
 from channels.wechat.receiver import MAX_BODY_BYTES, WECHAT_NAME, refused
 from channels.wechat.xml import parse_envelope, parse_message, reply_envelope
@@ -111,6 +111,9 @@ class OfficialReceiver:
             if message.get("MsgType") == "text":
                 choice = await picked(tx, person.person_id, message.get("Content", ""), message.get("bizmsgmenuid"))
             data = official_update(update_id, person.person_id, message, choice, WECHAT_NAME)
+            if data is not None and await first_contact(tx, person.person_id, data):
+                sent_at = int(data["message"]["date"])
+                data = text_update(update_id, person.person_id, sent_at, "/start", WECHAT_NAME)
             if data is None:
                 log.info("wechat 服务号: a %s message has no use here", message.get("MsgType"))
                 await tx.outbox.first_time_seen(update_id, now)

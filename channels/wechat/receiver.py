@@ -26,16 +26,17 @@ from telegram import Bot, Update
 
 from bot.updates import UpdateRunner
 from channels.wechat.api import WeChatApi
-from channels.wechat.arrival import picked, window_opens
+from channels.wechat.arrival import first_contact, picked, window_opens
 from channels.wechat.crypto import WeChatCrypto
 from channels.wechat.errors import BadSignature, CallbackRefused, StaleTimestamp, WeChatError
-from channels.wechat.inbound import kf_update
+from channels.wechat.inbound import kf_update, text_update
 from channels.wechat.xml import parse_envelope, parse_message
 from storage.db import Database
 from storage.protocols import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
+CATCH_UP_EVERY_S = 600.0
 FROM_RESIDENT, FROM_SYSTEM = 3, 4  # kf/sync_msg `origin`; 5 is a message the account itself sent
 WECHAT_NAME = "微信用户"  # WeChat does not give a 微信客服 account the person's name
 WELCOME_VALID = timedelta(seconds=18)  # WeChat allows 20 s for the answer to enter_session; a margin for the clocks
@@ -96,6 +97,17 @@ class WeChatReceiver:
 
     # -- reading and storing the messages ----------------------------------------------------------------
 
+    async def catch_up(self) -> None:
+        """Read what came while no callback could be taken (the bot down, WeChat's retries spent): at start and
+        every few minutes, without a callback token (which WeChat rate-limits harder, so not more often)."""
+        while True:
+            for account in self._accounts:
+                try:
+                    await self.pull("", account)
+                except Exception as exc:  # the next callback or the next round reads them
+                    log.warning("wechat: catching up on %s failed (%s)", account, type(exc).__name__)
+            await asyncio.sleep(CATCH_UP_EVERY_S)
+
     async def pull(self, callback_token: str, account: str) -> None:
         """Read the account's new messages page by page; each page is stored in one transaction."""
         async with self._pulling.setdefault(account, asyncio.Lock()):
@@ -146,6 +158,8 @@ class WeChatReceiver:
             choice = await picked(tx, person.person_id, str(text.get("content", "")),
                                   str(menu_id) if menu_id is not None else None)  # fmt: skip
         data = kf_update(update_id, person.person_id, message, choice, WECHAT_NAME)
+        if data is not None and await first_contact(tx, person.person_id, data):
+            data = text_update(update_id, person.person_id, int(message.get("send_time") or 0), "/start", WECHAT_NAME)
         if data is None:
             log.info("wechat: a %s message has no use here", message.get("msgtype"))
             await tx.outbox.first_time_seen(update_id, now)

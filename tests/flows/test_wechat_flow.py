@@ -330,3 +330,20 @@ async def test_a_callback_for_another_kf_account_of_the_corp_is_not_read(city: C
         body = f"<xml><ToUserName><![CDATA[wwsandbox]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
         assert await wechat.post_raw(query, body.encode()) == (200, "success")
         assert wechat.stats()["sync_msg"] == 0  # its messages are not ours to read or act on
+
+
+async def test_messages_whose_callbacks_were_lost_are_read_when_the_bot_starts(city: City) -> None:
+    async with WeChatSandbox(callback_timeout=0.5, retries=1) as wechat:
+        settings = {
+            "wechat_corp_id": wechat.corp_id, "wechat_secret": "sandbox-secret", "wechat_token": "sandboxtoken",
+            "wechat_aes_key": DEFAULT_AES_KEY, "wechat_kf_id": wechat.open_kfid, "wechat_api_base": wechat.base_url,
+            "wechat_listen": "127.0.0.1:0",
+        }  # fmt: skip
+        resident = await wechat.resident()
+        wechat.set_callback_url("http://127.0.0.1:9/wechat")  # the bot is down: WeChat's callbacks go nowhere
+        await resident.send_text("你好")
+        await wechat.callbacks_idle(timeout=10)
+        assert wechat.stats()["callback_failures"] == 1
+        async with bot_running(city, **settings):
+            (greeting,) = await resident.wait_for_messages(timeout=10)  # read at start, answered
+        assert "请选择语言" in greeting.text
