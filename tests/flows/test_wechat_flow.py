@@ -20,6 +20,7 @@ from tests.conftest import DbLocation, Running, bot_running
 from tests.flows.test_onboarding_flow import onboard
 from tests.flows.test_provider_flow import CHEN, file_pipe_request, providers
 from tests.flows.test_staff_loop import staff_member
+from tests.flows.test_votes import open_round
 
 City = tuple[SandboxServer, SandboxClient, DbLocation]
 # WeChat busy becomes PTB's RetryAfter (bot/channel_bot.py), whose retry_after PTB warns about reading.
@@ -259,6 +260,16 @@ async def newest_with(person: WeChatResident, words: str, timeout: float = 10.0)
             await asyncio.sleep(0.05)
 
 
+async def says(person: WeChatResident, words: str, timeout: float = 10.0) -> ReceivedMessage:  # noqa: ASYNC109
+    """The first message whose words contain `words`, waiting for it."""
+    async with asyncio.timeout(timeout):
+        while True:
+            for message in await person.messages():
+                if words in message.text:
+                    return message
+            await asyncio.sleep(0.05)
+
+
 async def test_a_volunteer_registers_and_serves_from_wechat(city: City) -> None:
     async with with_wechat(city, dispatch_top_k=2) as (running, wechat):
         staff = await staff_member(running)
@@ -347,3 +358,22 @@ async def test_messages_whose_callbacks_were_lost_are_read_when_the_bot_starts(c
         async with bot_running(city, **settings):
             (greeting,) = await resident.wait_for_messages(timeout=10)  # read at start, answered
         assert "请选择语言" in greeting.text
+
+
+async def test_a_wechat_resident_votes_on_the_community_projects(city: City) -> None:
+    async with with_wechat(city) as (running, wechat):
+        staff = await staff_member(running)
+        resident = await wechat.resident()
+        await onboard_on_wechat(resident)
+        await open_round(staff)
+        news = await newest_with(resident, "去投票")
+        assert news.text.startswith("🗳 阳光社区项目评议：2027年微实事项目")
+        await pick(resident, news, "去投票")
+        ballot = await newest_with(resident, "儿童四点半课堂")
+        assert "您还没有投票" in ballot.text
+        await pick(resident, ballot, "儿童四点半课堂")
+        await says(resident, "您现在投给了：2. 儿童四点半课堂")  # the ballot as it is now (an edit on Telegram)
+        assert any(m.text == "已投给 2. 儿童四点半课堂" for m in await resident.messages())  # Telegram's toast
+        async with running.db.transaction() as tx:
+            cursor = await tx.conn.execute("SELECT COUNT(*) FROM votes")
+            assert (await cursor.fetchone())[0] == 1
