@@ -88,22 +88,22 @@ class ChannelBot(ExtBot[None]):
         outlet = self._outlet(chat_id)
         if outlet is None:
             return await super().send_photo(chat_id, photo, *args, **kwargs)
-        caption = kwargs.get("caption") or ""
-        if not isinstance(photo, bytes):
-            return await self.send_message(chat_id, caption, reply_markup=kwargs.get("reply_markup"))
-        person = int(chat_id)
-        call = outlet.send_file(person, photo, "chart.png", caption, image=True)
-        return self._message(person, await self._to_wechat(outlet, call), caption, utc_now())
+        return await self._file(outlet, chat_id, photo, "chart.png", image=True, **kwargs)
 
     async def send_document(self, chat_id: int | str, document: Any, *args: Any, **kwargs: Any) -> Message:  # type: ignore[override]
         outlet = self._outlet(chat_id)
         if outlet is None:
             return await super().send_document(chat_id, document, *args, **kwargs)
+        filename = kwargs.pop("filename", None) or "sanshe.dat"
+        return await self._file(outlet, chat_id, document, filename, image=False, **kwargs)
+
+    async def _file(self, outlet: WeChatOutlet, chat_id: int | str, content: Any, filename: str, *, image: bool,
+                    **kwargs: Any) -> Message:  # fmt: skip
         caption = kwargs.get("caption") or ""
-        if not isinstance(document, bytes):
-            return await self.send_message(chat_id, caption)
+        if not isinstance(content, bytes):
+            return await self.send_message(chat_id, caption, reply_markup=kwargs.get("reply_markup"))
         person = int(chat_id)
-        call = outlet.send_file(person, document, kwargs.get("filename") or "sanshe.dat", caption, image=False)
+        call = outlet.send_file(person, content, filename, caption, image=image)
         return self._message(person, await self._to_wechat(outlet, call), caption, utc_now())
 
     async def send_chat_action(self, chat_id: int | str, *args: Any, **kwargs: Any) -> bool:  # type: ignore[override]

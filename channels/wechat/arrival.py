@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from channels.wechat.inbound import Offered, Picked, resolve
+from channels.wechat.inbound import Offered, Picked, resolve, text_update
 from storage.protocols import UnitOfWork
 
 
@@ -46,10 +46,13 @@ async def _offered(tx: UnitOfWork, person_id: int, menu_id: str | None) -> Offer
     return Offered(int(head), choices) if choices else None
 
 
-async def first_contact(tx: UnitOfWork, person_id: int, update: dict[str, Any]) -> bool:
-    """Nobody by this id has started yet and this is not /start already: whatever they wrote first opens the
-    dialog as Telegram's /start does (their words are not kept: consent comes before data)."""
+async def opening(tx: UnitOfWork, person_id: int, update: dict[str, Any]) -> dict[str, Any]:
+    """The update as the dialog should read it: when nobody by this id has started yet and it is not /start
+    already, whatever they wrote first opens the dialog as Telegram's /start does (their words are not kept:
+    consent comes before data)."""
     message = update.get("message")
     if message is None or str(message.get("text", "")).startswith("/start"):
-        return False
-    return await tx.users.get(person_id) is None
+        return update
+    if await tx.users.get(person_id) is not None:
+        return update
+    return text_update(update["update_id"], person_id, message["date"], "/start", message["from"]["first_name"])

@@ -30,6 +30,10 @@ class BadXml(CallbackRefused):
     """The body is not the small, flat, entity-free XML document WeChat sends."""
 
 
+class TooLarge(CallbackRefused):
+    """The body is bigger than anything WeChat sends."""
+
+
 class WeChatError(Exception):
     """An API call WeChat did not carry out.
 

@@ -121,16 +121,27 @@ def kf_update(
         )
     if kind == "location":
         place = message.get("location", {})
-        location = {"latitude": float(place.get("latitude", 0)), "longitude": float(place.get("longitude", 0))}
-        return {"update_id": update_id, "message": _message(update_id, person_id, sent_at, name, location=location)}
+        return _located(update_id, person_id, sent_at, name, place.get("latitude"), place.get("longitude"))
     if kind in ("image", "voice"):
-        media_id = str(message.get(kind, {}).get("media_id", ""))
-        file = {"file_id": f"wx:{media_id}", "file_unique_id": f"wx:{media_id}"}
-        content = (
-            {"photo": [{**file, "width": 1, "height": 1}]} if kind == "image" else {"voice": {**file, "duration": 1}}
-        )
-        return {"update_id": update_id, "message": _message(update_id, person_id, sent_at, name, **content)}
+        return _media(update_id, person_id, sent_at, name, kind, str(message.get(kind, {}).get("media_id", "")))
     return None
+
+
+def _located(update_id: int, person_id: int, sent_at: int, name: str, latitude: object, longitude: object
+             ) -> dict[str, Any] | None:  # fmt: skip
+    """A location message; None when WeChat's coordinates are not numbers."""
+    try:
+        location = {"latitude": float(latitude), "longitude": float(longitude)}  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return {"update_id": update_id, "message": _message(update_id, person_id, sent_at, name, location=location)}
+
+
+def _media(update_id: int, person_id: int, sent_at: int, name: str, kind: str, media_id: str) -> dict[str, Any]:
+    """A picture or a voice note, known by WeChat's media id (the dialog keeps it as an attachment)."""
+    file = {"file_id": f"wx:{media_id}", "file_unique_id": f"wx:{media_id}"}
+    content = {"photo": [{**file, "width": 1, "height": 1}]} if kind == "image" else {"voice": {**file, "duration": 1}}
+    return {"update_id": update_id, "message": _message(update_id, person_id, sent_at, name, **content)}
 
 
 # A 服务号 menu's CLICK keys (`sanshe wechat-menu`) and what each one says to the dialog: a command, or the words
@@ -161,18 +172,7 @@ def official_update(
     if kind == "event" and event == "CLICK" and message.get("EventKey") in MENU_WORDS:
         return text_update(update_id, person_id, sent_at, MENU_WORDS[message["EventKey"]], name)
     if kind == "location":
-        try:
-            location = {
-                "latitude": float(message.get("Location_X", "")),
-                "longitude": float(message.get("Location_Y", "")),
-            }
-        except ValueError:
-            return None
-        return {"update_id": update_id, "message": _message(update_id, person_id, sent_at, name, location=location)}
+        return _located(update_id, person_id, sent_at, name, message.get("Location_X"), message.get("Location_Y"))
     if kind in ("image", "voice"):
-        file = {"file_id": f"wx:{message.get('MediaId', '')}", "file_unique_id": f"wx:{message.get('MediaId', '')}"}
-        content = (
-            {"photo": [{**file, "width": 1, "height": 1}]} if kind == "image" else {"voice": {**file, "duration": 1}}
-        )
-        return {"update_id": update_id, "message": _message(update_id, person_id, sent_at, name, **content)}
+        return _media(update_id, person_id, sent_at, name, kind, message.get("MediaId", ""))
     return None

@@ -22,13 +22,13 @@ from aiohttp import web
 from telegram import Bot, Update
 
 from bot.updates import UpdateRunner
-from channels.wechat.arrival import first_contact, picked, window_opens
+from channels.wechat.arrival import opening, picked, window_opens
 from channels.wechat.crypto import WeChatCrypto
 from channels.wechat.errors import CallbackRefused
-from channels.wechat.inbound import official_update, text_update
+from channels.wechat.inbound import official_update
 from channels.wechat.passive import PassiveSlot, PassiveSlots
-from channels.wechat.receiver import MAX_BODY_BYTES, WECHAT_NAME, refused
-from channels.wechat.xml import parse_envelope, parse_message, reply_envelope
+from channels.wechat.receiver import WECHAT_NAME, opened, refused
+from channels.wechat.xml import reply_envelope
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -56,15 +56,9 @@ class OfficialReceiver:
         return web.Response(text=query.get("echostr", ""))
 
     async def _callback(self, request: web.Request) -> web.StreamResponse:
-        query = request.query
-        timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
+        timestamp, nonce = request.query.get("timestamp", ""), request.query.get("nonce", "")
         try:
-            body = await request.content.read(MAX_BODY_BYTES + 1)
-            if len(body) > MAX_BODY_BYTES:
-                return web.Response(status=413)
-            envelope = parse_envelope(body)
-            self._crypto.check(query.get("msg_signature", ""), timestamp, nonce, envelope["Encrypt"], now=time.time())
-            message = parse_message(self._crypto.decrypt(envelope["Encrypt"]))
+            message = await opened(request, self._crypto)
         except CallbackRefused as exc:
             return refused(request, exc)
         openid = message.get("FromUserName", "")
@@ -111,9 +105,8 @@ class OfficialReceiver:
             if message.get("MsgType") == "text":
                 choice = await picked(tx, person.person_id, message.get("Content", ""), message.get("bizmsgmenuid"))
             data = official_update(update_id, person.person_id, message, choice, WECHAT_NAME)
-            if data is not None and await first_contact(tx, person.person_id, data):
-                sent_at = int(data["message"]["date"])
-                data = text_update(update_id, person.person_id, sent_at, "/start", WECHAT_NAME)
+            if data is not None:
+                data = await opening(tx, person.person_id, data)
             if data is None:
                 log.info("wechat 服务号: a %s message has no use here", message.get("MsgType"))
                 await tx.outbox.first_time_seen(update_id, now)

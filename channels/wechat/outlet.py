@@ -77,11 +77,7 @@ class WeChatOutlet:
             user = await tx.users.get(person_id)
             t = self._i18n.translator(user.locale if user else None, "wechat")
             slot = door.slots.get(person_id) if door.slots is not None else None
-            open_ = (
-                person.last_inbound_at is not None
-                and now - person.last_inbound_at < self._window
-                and person.window_sends < door.quota
-            )
+            open_ = self._has_room(person, door, now)
             welcome = None
             if slot is not None:
                 pass  # the passive reply: no quota
@@ -126,6 +122,12 @@ class WeChatOutlet:
                     self._retrying.popitem(last=False)
             await self._failed(person, door, text, markup, exc, counted=welcome is None)
         return message_id
+
+    def _has_room(self, person: WeChatPerson, door: Door, now: datetime) -> bool:
+        """Their window is open (they wrote within it) and its quota not used up."""
+        if person.last_inbound_at is None or now - person.last_inbound_at >= self._window:
+            return False
+        return person.window_sends < door.quota
 
     async def _notice(self, door: Door, person: WeChatPerson, text: str, t: Translator) -> None:
         preview = text if len(text) <= NOTICE_PREVIEW_CHARS else text[: NOTICE_PREVIEW_CHARS - 1] + "…"
@@ -180,11 +182,7 @@ class WeChatOutlet:
             await tx.locks.one_at_a_time(person_lock(person_id))
             person = await tx.wechat.person(person_id)
             door = self._doors.get(person.account) if person is not None else None
-            if person is None or door is None or kind not in door.media_kinds:
-                return message_id
-            if person.last_inbound_at is None or now - person.last_inbound_at >= self._window:
-                return message_id
-            if person.window_sends >= door.quota:
+            if person is None or door is None or kind not in door.media_kinds or not self._has_room(person, door, now):
                 return message_id
             await tx.wechat.count_send(person_id)
             file_id = await tx.wechat.record_message(person_id, None, now)

@@ -26,10 +26,10 @@ from telegram import Bot, Update
 
 from bot.updates import UpdateRunner
 from channels.wechat.api import WeChatApi
-from channels.wechat.arrival import first_contact, picked, window_opens
+from channels.wechat.arrival import opening, picked, window_opens
 from channels.wechat.crypto import WeChatCrypto
-from channels.wechat.errors import BadSignature, CallbackRefused, StaleTimestamp, WeChatError
-from channels.wechat.inbound import kf_update, text_update
+from channels.wechat.errors import BadSignature, CallbackRefused, StaleTimestamp, TooLarge, WeChatError
+from channels.wechat.inbound import kf_update
 from channels.wechat.xml import parse_envelope, parse_message
 from storage.db import Database
 from storage.protocols import UnitOfWork
@@ -68,15 +68,8 @@ class WeChatReceiver:
             return refused(request, exc)
 
     async def _callback(self, request: web.Request) -> web.Response:
-        query = request.query
         try:
-            body = await request.content.read(MAX_BODY_BYTES + 1)
-            if len(body) > MAX_BODY_BYTES:
-                return web.Response(status=413)
-            envelope = parse_envelope(body)
-            self._crypto.check(query.get("msg_signature", ""), query.get("timestamp", ""), query.get("nonce", ""),
-                               envelope["Encrypt"], now=time.time())  # fmt: skip
-            event = parse_message(self._crypto.decrypt(envelope["Encrypt"]))
+            event = await opened(request, self._crypto)
         except CallbackRefused as exc:
             return refused(request, exc)
         if event.get("MsgType") != "event" or event.get("Event") != "kf_msg_or_event":
@@ -158,8 +151,8 @@ class WeChatReceiver:
             choice = await picked(tx, person.person_id, str(text.get("content", "")),
                                   str(menu_id) if menu_id is not None else None)  # fmt: skip
         data = kf_update(update_id, person.person_id, message, choice, WECHAT_NAME)
-        if data is not None and await first_contact(tx, person.person_id, data):
-            data = text_update(update_id, person.person_id, int(message.get("send_time") or 0), "/start", WECHAT_NAME)
+        if data is not None:
+            data = await opening(tx, person.person_id, data)
         if data is None:
             log.info("wechat: a %s message has no use here", message.get("msgtype"))
             await tx.outbox.first_time_seen(update_id, now)
@@ -167,8 +160,23 @@ class WeChatReceiver:
         return Update.de_json(data, self._bot)
 
 
+async def opened(request: web.Request, crypto: WeChatCrypto) -> dict[str, str]:
+    """The message inside a 安全模式 callback (微信客服 or 服务号), once the body is small enough, its signature
+    (msg_signature over token, timestamp, nonce and Encrypt) and timestamp check out and it decrypts for us;
+    CallbackRefused otherwise."""
+    body = await request.content.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise TooLarge
+    envelope = parse_envelope(body)
+    query = request.query
+    crypto.check(query.get("msg_signature", ""), query.get("timestamp", ""), query.get("nonce", ""),
+                 envelope["Encrypt"], now=time.time())  # fmt: skip
+    return parse_message(crypto.decrypt(envelope["Encrypt"]))
+
+
 def refused(request: web.Request, exc: CallbackRefused) -> web.Response:
-    """403 for a forged or replayed request, 400 for a body that is not WeChat's; logged without content."""
-    status = 403 if isinstance(exc, BadSignature | StaleTimestamp) else 400
+    """403 for a forged or replayed request, 413 for a body too big, 400 for one that is not WeChat's; logged
+    without content."""
+    status = 403 if isinstance(exc, BadSignature | StaleTimestamp) else 413 if isinstance(exc, TooLarge) else 400
     log.warning("wechat callback to %s from %s refused: %s", request.path, request.remote, type(exc).__name__)
     return web.Response(status=status)

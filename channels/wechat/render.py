@@ -67,20 +67,35 @@ def _choice_line(choice: Choice) -> str:
     return f"{choice['label']} {choice['url']}" if "url" in choice else choice["label"]
 
 
+def _text(words: str) -> dict[str, Any]:
+    return {"msgtype": "text", "text": {"content": _fits(words, MAX_TEXT_BYTES)}}
+
+
+def _menu_fits(text: str, choices: Sequence[Choice]) -> bool:
+    return len(choices) <= MAX_MENU_ITEMS and len(text.encode()) <= MAX_HEAD_BYTES
+
+
+def _item_words(number: int, choice: Choice) -> str:
+    return _fits(f"{number}. {choice['label']}", MAX_ITEM_BYTES)
+
+
+def _menu(text: str, items: list[dict[str, Any]], hint: str) -> dict[str, Any]:
+    return {"msgtype": "msgmenu", "msgmenu": {"head_content": text, "list": items, "tail_content": hint}}
+
+
 def kf_message(text: str, choices: Sequence[Choice] | None, message_id: int, hint: str) -> dict[str, Any]:
     """A kf/send_msg body (without touser/open_kfid): a msgmenu when the choices fit one, else numbered text."""
     if not choices:
-        return {"msgtype": "text", "text": {"content": _fits(text, MAX_TEXT_BYTES)}}
-    if len(choices) <= MAX_MENU_ITEMS and len(text.encode()) <= MAX_HEAD_BYTES:
-        items: list[dict[str, Any]] = []
-        for n, choice in enumerate(choices, 1):
-            content = _fits(f"{n}. {choice['label']}", MAX_ITEM_BYTES)
-            if "url" in choice:
-                items.append({"type": "view", "view": {"url": choice["url"], "content": content}})
-            else:
-                items.append({"type": "click", "click": {"id": menu_id(message_id, n), "content": content}})
-        return {"msgtype": "msgmenu", "msgmenu": {"head_content": text, "list": items, "tail_content": hint}}
-    return {"msgtype": "text", "text": {"content": _fits(numbered(text, choices, hint), MAX_TEXT_BYTES)}}
+        return _text(text)
+    if not _menu_fits(text, choices):
+        return _text(numbered(text, choices, hint))
+    items = [
+        {"type": "view", "view": {"url": c["url"], "content": _item_words(n, c)}}
+        if "url" in c
+        else {"type": "click", "click": {"id": menu_id(message_id, n), "content": _item_words(n, c)}}
+        for n, c in enumerate(choices, 1)
+    ]
+    return _menu(text, items, hint)
 
 
 def menu_id(message_id: int, number: int) -> str:
@@ -106,19 +121,14 @@ def typed_number(text: str) -> int | None:
 
 
 def official_message(text: str, choices: Sequence[Choice] | None, message_id: int, hint: str) -> dict[str, Any]:
-    """A 服务号 customer-service message (message/custom/send): a msgmenu when the choices fit one (links go in
-    the text: a 服务号 msgmenu item can only be tapped), else numbered text."""
+    """A 服务号 customer-service message (message/custom/send): a msgmenu when the choices fit one and none is a
+    link (a 服务号 msgmenu item can only be tapped), else numbered text."""
     if not choices:
-        return {"msgtype": "text", "text": {"content": _fits(text, MAX_TEXT_BYTES)}}
-    links = [c for c in choices if "url" in c]
-    taps = [c for c in choices if "url" not in c]
-    if taps and not links and len(taps) <= MAX_MENU_ITEMS and len(text.encode()) <= MAX_HEAD_BYTES:
-        items = [
-            {"id": menu_id(message_id, n), "content": _fits(f"{n}. {c['label']}", MAX_ITEM_BYTES)}
-            for n, c in enumerate(choices, 1)
-        ]
-        return {"msgtype": "msgmenu", "msgmenu": {"head_content": text, "list": items, "tail_content": hint}}
-    return {"msgtype": "text", "text": {"content": _fits(numbered(text, choices, hint), MAX_TEXT_BYTES)}}
+        return _text(text)
+    if any("url" in c for c in choices) or not _menu_fits(text, choices):
+        return _text(numbered(text, choices, hint))
+    items = [{"id": menu_id(message_id, n), "content": _item_words(n, c)} for n, c in enumerate(choices, 1)]
+    return _menu(text, items, hint)
 
 
 def passive_text(text: str, choices: Sequence[Choice] | None, message_id: int, hint: str) -> str:

@@ -69,6 +69,17 @@ class CallbackPoster:
             log.info("wechat sandbox: callback attempt %d answered HTTP %d", attempt + 1, status)
         return None
 
+    async def _echoes(self, query: dict[str, str], echo: str) -> bool:
+        """The GET URL check: does the server answer 200 with `echo`, exactly?"""
+        if self.url is None or self._session is None:
+            raise RuntimeError("no callback URL set or sandbox not running")
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        try:
+            async with self._session.get(self.url, params=query, timeout=timeout) as response:
+                return response.status == 200 and await response.text() == echo
+        except (aiohttp.ClientError, TimeoutError, OSError):
+            return False
+
     async def post_raw(self, query: dict[str, str], body: bytes) -> tuple[int, str]:
         """POST anything to the callback URL (forged signatures, replays, garbage) and return (status, text)."""
         if self.url is None:
@@ -155,9 +166,4 @@ class CallbackDelivery(CallbackPoster):
         echo = str(secrets.randbelow(10**19)).rjust(19, "1")
         query, encrypted = self._seal(echo)
         query["echostr"] = encrypted
-        timeout = aiohttp.ClientTimeout(total=self.timeout)
-        try:
-            async with self._session.get(self.url, params=query, timeout=timeout) as response:
-                return response.status == 200 and await response.text() == echo
-        except (aiohttp.ClientError, TimeoutError, OSError):
-            return False
+        return await self._echoes(query, echo)

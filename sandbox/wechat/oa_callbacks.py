@@ -229,9 +229,4 @@ class OfficialCallbacks(CallbackPoster):
             "nonce": nonce,
             "echostr": echo,
         }
-        timeout = aiohttp.ClientTimeout(total=self.timeout)
-        try:
-            async with self._session.get(self.url, params=query, timeout=timeout) as response:
-                return response.status == 200 and await response.text() == echo
-        except (aiohttp.ClientError, TimeoutError, OSError):
-            return False
+        return await self._echoes(query, echo)

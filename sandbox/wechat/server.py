@@ -186,7 +186,7 @@ class WeChatSandbox:
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     def _make_app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=kf_api.MAX_MEDIA_BYTES + 64 * 1024)  # media/upload takes files
         app[STATE_KEY] = self.state
         kf_api.add_routes(app)
         official.add_routes(app)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import pytest
@@ -250,24 +250,33 @@ async def test_a_wechat_resident_withdraws_consent_and_is_told_so_on_wechat(city
             assert user is not None and user.consent_at is None and user.community_id is None
 
 
-async def newest_with(person: WeChatResident, words: str, timeout: float = 10.0) -> ReceivedMessage:  # noqa: ASYNC109
+async def arrived(
+    person: WeChatResident,
+    wanted: Callable[[ReceivedMessage], bool],
+    *,
+    newest: bool,
+    timeout: float = 10.0,  # noqa: ASYNC109
+) -> ReceivedMessage:
+    """A message the person received that is `wanted` (the newest such, or the first), waiting for it."""
+    async with asyncio.timeout(timeout):
+        while True:
+            messages = await person.messages()
+            for message in reversed(messages) if newest else messages:
+                if wanted(message):
+                    return message
+            await asyncio.sleep(0.05)
+
+
+async def newest_with(person: WeChatResident, words: str) -> ReceivedMessage:
     """The newest message with a menu item containing `words`, waiting for it (edits arrive as new messages)."""
-    async with asyncio.timeout(timeout):
-        while True:
-            for message in reversed(await person.messages()):
-                if any(words in content for kind, _ref, content in message.items if kind == "click"):
-                    return message
-            await asyncio.sleep(0.05)
+    return await arrived(
+        person, lambda m: any(words in content for kind, _ref, content in m.items if kind == "click"), newest=True
+    )
 
 
-async def says(person: WeChatResident, words: str, timeout: float = 10.0) -> ReceivedMessage:  # noqa: ASYNC109
+async def says(person: WeChatResident, words: str) -> ReceivedMessage:
     """The first message whose words contain `words`, waiting for it."""
-    async with asyncio.timeout(timeout):
-        while True:
-            for message in await person.messages():
-                if words in message.text:
-                    return message
-            await asyncio.sleep(0.05)
+    return await arrived(person, lambda m: words in m.text, newest=False)
 
 
 async def test_a_volunteer_registers_and_serves_from_wechat(city: City) -> None:
