@@ -13,7 +13,14 @@ from bot.cli_db import CliError, in_transaction
 from bot.cli_text import both, translator
 from bot.config import Settings
 from core.catalog import split_list
-from core.people import PROVIDER_KINDS, RegistrationError, register_provider, register_staff
+from core.people import (
+    PROVIDER_KINDS,
+    RegistrationError,
+    register_grid_worker,
+    register_provider,
+    register_staff,
+    register_street_office,
+)
 from storage.protocols import UnitOfWork
 from storage.records import utc_now
 
@@ -38,6 +45,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     staff_add.add_argument("telegram_id", type=int)
     staff_add.add_argument("--community", required=True)
     staff_add.set_defaults(func=staff_add_command)
+    street = sub.add_parser("street", help=both("cli.street.help"))
+    street_actions = street.add_subparsers(dest="action", required=True, metavar="ACTION")
+    street_add = street_actions.add_parser("add", help=both("cli.street.help"))
+    street_add.add_argument("telegram_id", type=int)
+    street_add.add_argument("--communities", required=True, help=both("cli.provider.communities_help"))
+    street_add.set_defaults(func=street_add_command)
+    grid = sub.add_parser("grid", help=both("cli.grid.help"))
+    grid_actions = grid.add_subparsers(dest="action", required=True, metavar="ACTION")
+    grid_add = grid_actions.add_parser("add", help=both("cli.grid.help"))
+    grid_add.add_argument("telegram_id", type=int)
+    grid_add.add_argument("--community", required=True)
+    grid_add.set_defaults(func=grid_add_command)
 
 
 def _ids(value: str) -> list[str]:
@@ -76,5 +95,23 @@ def staff_add_command(args: argparse.Namespace) -> int:
     async def work(uow: UnitOfWork, settings: Settings) -> str:
         await register_staff(uow, args.telegram_id, args.community, settings.default_locale, utc_now())
         return f"{both('cli.staff.registered')}: {args.telegram_id} @ {args.community}"
+
+    return _report(work)
+
+
+def street_add_command(args: argparse.Namespace) -> int:
+    async def work(uow: UnitOfWork, settings: Settings) -> str:
+        ids = await register_street_office(
+            uow, args.telegram_id, _ids(args.communities), settings.default_locale, utc_now()
+        )
+        return f"{both('cli.street.registered')}: {args.telegram_id} ({len(ids)})"
+
+    return _report(work)
+
+
+def grid_add_command(args: argparse.Namespace) -> int:
+    async def work(uow: UnitOfWork, settings: Settings) -> str:
+        await register_grid_worker(uow, args.telegram_id, args.community, settings.default_locale, utc_now())
+        return f"{both('cli.grid.registered')}: {args.telegram_id} @ {args.community}"
 
     return _report(work)

@@ -20,6 +20,8 @@ from storage.records import Application, Invite, Provider
 
 PROVIDER_KINDS = ("social_worker", "volunteer", "org_member")
 STAFF = "staff"
+STREET = "street"  # 街道/区 staff over a set of communities (migration 0022)
+GRID_WORKER = "grid_worker"  # 网格员 of one community
 PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
 
 
@@ -93,6 +95,27 @@ async def register_staff(uow: UnitOfWork, telegram_id: int, community: str, loca
     (community_id,) = await _community_ids(uow, [community])
     await uow.users.create(telegram_id, locale, now)
     await uow.users.grant_role(telegram_id, STAFF, now, community_id=community_id)
+    return community_id
+
+
+async def register_street_office(
+    uow: UnitOfWork, telegram_id: int, communities: Sequence[str], locale: str, now: datetime
+) -> list[int]:
+    """A street office (街道/区) over `communities`; registering again adds communities, never drops one."""
+    if not communities:
+        raise RegistrationError("至少要有一个社区 / at least one community")
+    community_ids = await _community_ids(uow, communities)
+    await uow.users.create(telegram_id, locale, now)
+    await uow.users.grant_role(telegram_id, STREET, now)
+    await uow.street.add_communities(telegram_id, community_ids, now)
+    return await uow.street.communities(telegram_id)
+
+
+async def register_grid_worker(uow: UnitOfWork, telegram_id: int, community: str, locale: str, now: datetime) -> int:
+    """A 网格员 of one community: may file requests for its residents (core/on_behalf)."""
+    (community_id,) = await _community_ids(uow, [community])
+    await uow.users.create(telegram_id, locale, now)
+    await uow.users.grant_role(telegram_id, GRID_WORKER, now, community_id=community_id)
     return community_id
 
 

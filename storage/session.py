@@ -17,6 +17,7 @@ from storage.sqlite.privacy import SqlitePrivacy
 from storage.sqlite.providers import SqliteProviders
 from storage.sqlite.reports import SqliteReports
 from storage.sqlite.requests import SqliteRequests
+from storage.sqlite.street import SqliteStreetOffices
 from storage.sqlite.update_queue import SqliteUpdateQueue
 from storage.sqlite.users import SqliteUsers
 from storage.sqlite.votes import SqliteVotes
@@ -43,3 +44,4 @@ class Session:
         self.update_queue = SqliteUpdateQueue(conn)
         self.locks = SqlLocks(conn)
         self.wechat = SqliteWeChat(conn)
+        self.street = SqliteStreetOffices(conn)
