@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from storage.behalf import BehalfRepository
+from storage.hours_records import HoursRepository
+from storage.protocols_projects import CallRepository, FundRepository, ProjectRepository
 from storage.records import (
     Application,
     Broadcast,
@@ -36,6 +39,7 @@ from storage.records import (
     VoteRound,
     WeChatPerson,
 )
+from storage.street_records import StreetReportRepository
 
 
 class UserRepository(Protocol):
@@ -250,6 +254,7 @@ class PersonalData:
     dialog: Mapping[str, Any] | None  # the chat's dialog step and its typed answers (an unfinished request)
     messages_to_you: Sequence[Mapping[str, Any]]  # the outbox rows to their chat
     messages_about_you: Sequence[Mapping[str, Any]]  # outbox rows to others that name one of their requests
+    family_links: Sequence[Mapping[str, Any]] = ()  # 代办 (migration 0024): links naming them, either side
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,3 +382,15 @@ class UnitOfWork(Protocol):
     def wechat(self) -> WeChatRepository: ...
     @property
     def street(self) -> StreetOfficeRepository: ...
+    @property
+    def street_reports(self) -> StreetReportRepository: ...
+    @property
+    def hours(self) -> HoursRepository: ...
+    @property
+    def behalf(self) -> BehalfRepository: ...
+    @property
+    def funds(self) -> FundRepository: ...
+    @property
+    def projects(self) -> ProjectRepository: ...
+    @property
+    def calls(self) -> CallRepository: ...

@@ -141,6 +141,7 @@ class HistoryEntry:
     from_status: str | None
     to_status: str
     note: str | None = None
+    on_behalf_of: int | None = None  # the resident the actor acted for (代办, migration 0024)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,16 @@ class OutboxMessage:
 # WeChat people's user ids (and chat ids) start here: above Telegram's ids (at most 52 significant bits), below
 # 2**63; see migration 0021.
 WECHAT_ID_BASE = 1 << 53
+
+
+# Residents without a chat (recorded by a grid worker or staff, migration 0024) have ids in [2**52, 2**53): no
+# Telegram user id reaches it and WeChat's start above it. Nothing is ever sent to such an id.
+OFFLINE_ID_BASE = 1 << 52
+
+
+def has_chat(person_id: int) -> bool:
+    """False for a resident without a chat: messages about them go to whoever answers for them."""
+    return not OFFLINE_ID_BASE <= person_id < WECHAT_ID_BASE
 
 
 def channel_of(person_id: int) -> str:

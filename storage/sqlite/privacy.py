@@ -21,6 +21,7 @@ import aiosqlite
 from storage.dialect import contains, dialect_of
 from storage.protocols import Erased, PersonalData
 from storage.records import RequestRecord, to_db_time
+from storage.sqlite.behalf import SqliteBehalf
 from storage.sqlite.requests import SqliteRequests
 
 # Requests whose resident withdrew consent belong to this row (migration 0013); a Telegram id is never 0.
@@ -54,6 +55,7 @@ _HISTORY = """
 SELECT h.at, h.from_status, h.to_status,
        CASE WHEN h.actor_id IS NULL THEN 'system'
             WHEN h.actor_id = r.resident_id THEN 'you'
+            WHEN h.on_behalf_of = r.resident_id THEN 'someone_for_you'
             WHEN EXISTS (SELECT 1 FROM providers p WHERE p.telegram_id = h.actor_id) THEN 'service_provider'
             ELSE 'community_staff' END AS by_whom,
        h.note
@@ -153,6 +155,7 @@ class SqlitePrivacy:
             dialog=dialog,
             messages_to_you=[message(r) for r in outbox if r.chat_id == telegram_id],
             messages_about_you=[message(r) for r in outbox if r.chat_id != telegram_id],
+            family_links=await SqliteBehalf(self._conn).links_export(telegram_id),
         )
 
     async def _request(self, row: aiosqlite.Row) -> Mapping[str, Any]:
@@ -180,15 +183,17 @@ class SqlitePrivacy:
         await self._conn.executemany("DELETE FROM outbox WHERE id = ?", gone)
         for request_id in references:
             await self._conn.execute("DELETE FROM request_attachments WHERE request_id = ?", (request_id,))
-            for entry_id, actor_id, note in await self._rows(
-                "SELECT id, actor_id, note FROM request_history WHERE request_id = ?", (request_id,)
+            for entry_id, actor_id, note, for_whom in await self._rows(
+                "SELECT id, actor_id, note, on_behalf_of FROM request_history WHERE request_id = ?", (request_id,)
             ):
                 new_actor = ANONYMOUS_ID if actor_id == resident_id else actor_id
                 new_note = mask_note(note) if note is not None else None
-                if (new_actor, new_note) != (actor_id, note):
+                # Acted for them by a family member, grid worker or staff (migration 0024): for nobody now.
+                new_for = ANONYMOUS_ID if for_whom == resident_id else for_whom
+                if (new_actor, new_note, new_for) != (actor_id, note, for_whom):
                     await self._conn.execute(
-                        "UPDATE request_history SET actor_id = ?, note = ? WHERE id = ?",
-                        (new_actor, new_note, entry_id),
+                        "UPDATE request_history SET actor_id = ?, note = ?, on_behalf_of = ? WHERE id = ?",
+                        (new_actor, new_note, new_for, entry_id),
                     )
         await self._conn.execute(
             "UPDATE requests SET need_text = ?, when_text = NULL, address = NULL, latitude = NULL, longitude = NULL, "

@@ -187,20 +187,7 @@ class SqliteProviders:
             params += (provider_id,)
         async with self._conn.execute(query + " ORDER BY f.id", params) as cursor:
             rows = await cursor.fetchall()
-        return [
-            OfferFact(
-                int(r[0]),
-                r[1],
-                r[2],
-                r[3],
-                from_db_time(r[4]) or datetime.min,
-                r[5],
-                from_db_time(r[6]),
-                from_db_time(r[7]),
-                r[8],
-            )
-            for r in rows
-        ]
+        return [offer_fact(r) for r in rows]
 
     # Asking to serve a community one was not invited to (community_applications, migration 0012).
 
@@ -264,3 +251,11 @@ def _application(row: aiosqlite.Row) -> Application:
         int(invited_by) if invited_by is not None else None,
         int(decided_by) if decided_by is not None else None,
     )
+
+
+def offer_fact(r: aiosqlite.Row) -> OfferFact:
+    """One row of a query selecting an offer's facts in OfferFact's field order (also storage/sqlite/projects.py)."""
+    return OfferFact(
+        int(r[0]), r[1], r[2], r[3], from_db_time(r[4]) or datetime.min, r[5], from_db_time(r[6]),
+        from_db_time(r[7]), r[8],
+    )  # fmt: skip

@@ -130,18 +130,20 @@ class SqliteRequests:
 
     async def add_history(self, entry: HistoryEntry) -> None:
         await self._conn.execute(
-            "INSERT INTO request_history (request_id, at, actor_id, from_status, to_status, note) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (entry.request_id, to_db_time(entry.at), entry.actor_id, entry.from_status, entry.to_status, entry.note),
-        )
+            "INSERT INTO request_history (request_id, at, actor_id, from_status, to_status, note, on_behalf_of) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (entry.request_id, to_db_time(entry.at), entry.actor_id, entry.from_status, entry.to_status, entry.note,
+             entry.on_behalf_of),
+        )  # fmt: skip
 
     async def history(self, request_id: int) -> Sequence[HistoryEntry]:
         async with self._conn.execute(
-            "SELECT request_id, at, actor_id, from_status, to_status, note FROM request_history "
+            "SELECT request_id, at, actor_id, from_status, to_status, note, on_behalf_of FROM request_history "
             "WHERE request_id = ? ORDER BY id",
             (request_id,),
         ) as cursor:
             rows = await cursor.fetchall()
         return [
-            HistoryEntry(row[0], from_db_time(row[1]) or datetime.min, row[2], row[3], row[4], row[5]) for row in rows
+            HistoryEntry(row[0], from_db_time(row[1]) or datetime.min, row[2], row[3], row[4], row[5], row[6])
+            for row in rows
         ]
