@@ -24,6 +24,7 @@ class State(StrEnum):
     RATE_COMMENT = "rate.comment"
     STAFF_CLOSE_NOTE = "staff.close_note"
     PROVIDER_NOTE = "task.note"  # 完成 note or 无法完成 reason
+    HOURS = "hours.minutes"  # how long a finished task took (handlers.hours)
     REG_NAME = "register.name"
     REG_SERVICES = "register.services"
     REG_COMMUNITIES = "register.communities"
@@ -37,6 +38,17 @@ class State(StrEnum):
     ROUND_PAPER = "round.paper"  # staff typing in paper ballots
     BUILDING = "building.ask"  # a resident saying which building they live in
     WORK = "work.menu"  # the home of a provider or staff member who is not (also) a resident here
+    PROJECT_INPUT = "project.input"  # a street office typing an amount, a formula, a milestone (/projects)
+    CALL_INPUT = "call.input"  # a call, an application or an award's reason being typed (/calls)
+    FAMILY_CODE = "family.code"  # a family member typing the resident's one-time code (代办)
+    FAMILY_CALLS = "family.calls"  # … how they call the resident
+    FAMILY_LABEL = "family.label"  # … how the resident calls them
+    BEHALF_SEARCH = "behalf.search"  # a grid worker or staff member looking up a resident to file for
+    BEHALF_NAME = "behalf.name"  # … recording a resident without a chat: name, phone, address, building, consent
+    BEHALF_PHONE = "behalf.phone"
+    BEHALF_ADDRESS = "behalf.address"
+    BEHALF_BUILDING = "behalf.building"
+    BEHALF_CONSENT = "behalf.consent"
 
     @property
     def is_intake(self) -> bool:

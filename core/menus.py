@@ -10,17 +10,34 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from core.onboarding import RESIDENT, WORK_ROLES
-from core.people import PROVIDER_KINDS, STAFF
+from core.people import GRID_WORKER, PROVIDER_KINDS, STAFF, STREET
 
 EVERYONE = ("start", "help", "cancel", "language", "privacy")
-RESIDENT_COMMANDS = (*EVERYONE, "vote", "building", "mute")
-PROVIDER_COMMANDS = (*EVERYONE, "tasks", "duty", "stats")
-STAFF_COMMANDS = (*EVERYONE, "needs", "announce", "export", "poster", "report", "rounds", "invite", "stats")
+RESIDENT_COMMANDS = (*EVERYONE, "vote", "building", "mute", "family", "behalf")
+PROVIDER_COMMANDS = (*EVERYONE, "tasks", "duty", "stats", "hours", "calls")
+STAFF_COMMANDS = (
+    *EVERYONE,
+    "needs",
+    "announce",
+    "export",
+    "poster",
+    "report",
+    "rounds",
+    "invite",
+    "stats",
+    "hours",
+    "behalf",
+)
+# A 网格员 files for residents of their community (代办) and answers for those without a chat.
+GRID_COMMANDS = (*EVERYONE, "behalf")
+# A street office (街道/区) over several communities: cross-community figures and 人随事转.
+STREET_COMMANDS = (*EVERYONE, "stats", "report", "supply", "providers", "export", "projects", "calls")
 
 
 def works_here(roles: Collection[str]) -> bool:
-    """Someone with a menu of their own: a provider or community staff."""
-    return bool(WORK_ROLES.intersection(roles))
+    """Someone with a menu of their own: a provider, community staff, a street office or a grid worker (not in
+    core.onboarding.WORK_ROLES, which also decides onboarding: a grid worker onboards as anyone does)."""
+    return bool(WORK_ROLES.intersection(roles)) or GRID_WORKER in roles
 
 
 def commands_for(roles: Collection[str], order: Sequence[str]) -> tuple[str, ...] | None:
@@ -35,6 +52,10 @@ def commands_for(roles: Collection[str], order: Sequence[str]) -> tuple[str, ...
         wanted.update(PROVIDER_COMMANDS)
     if STAFF in roles:
         wanted.update(STAFF_COMMANDS)
+    if STREET in roles:
+        wanted.update(STREET_COMMANDS)
+    if GRID_WORKER in roles:
+        wanted.update(GRID_COMMANDS)
     return tuple(name for name in order if name in wanted)
 
 

@@ -10,13 +10,13 @@ from collections.abc import Collection
 from datetime import datetime
 
 from core.dialog import State
-from core.people import PROVIDER_KINDS, STAFF
+from core.people import PROVIDER_KINDS, STAFF, STREET
 from storage.protocols import UnitOfWork
 from storage.records import User
 
 RESIDENT = "resident"
 ADMIN = "admin"
-WORK_ROLES = frozenset({*PROVIDER_KINDS, STAFF})
+WORK_ROLES = frozenset({*PROVIDER_KINDS, STAFF, STREET})  # a street office works here too, over its communities
 
 
 class UnknownCommunity(LookupError):
@@ -24,7 +24,7 @@ class UnknownCommunity(LookupError):
 
 
 def works_here(user: User) -> bool:
-    """A provider or community staff (registered by the community, not by the person)."""
+    """A provider, community staff or a street office (registered by others, not by the person)."""
     return bool(user.roles & WORK_ROLES)
 
 

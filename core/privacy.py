@@ -7,6 +7,7 @@ Withdrawal, in the caller's one transaction:
 - everything they wrote is erased: need, wanted time, address, location, phone, note, rating comment, photos
   and voice notes, the free-text notes providers and staff wrote about their requests, their votes, their
   dialog's typed answers, messages to them and messages to others about their requests;
+- their family links and link codes go, and a filer's unfinished request for them (代办, core.family);
 - the requests stay as anonymous counts (community, service, dates, status, rating number) under row 0, so
   the needs book and the statistics still count them but nothing leads back to the person;
 - what is left of the person is what we keep before consent: the Telegram id (to talk), the language and
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core import onboarding
+from core import family, onboarding
 from core.dispatch import NEXT_ROUND_NOTE, NO_PROVIDER_NOTE
 from core.filing import UNMATCHED_NOTE
 from core.requests import CANCELLABLE, STAFF_QUEUE, Status, move
@@ -63,7 +64,11 @@ class Withdrawal:
     rewrite: tuple[tuple[int, int, str], ...]  # messages in others' chats naming a request: blank them
 
 
-async def withdraw(uow: UnitOfWork, user: User, now: datetime) -> Withdrawal:
+async def withdraw(uow: UnitOfWork, user: User, now: datetime, actor_id: int | None = None) -> Withdrawal:
+    """`actor_id`: who does it when it is not the person themself (staff deleting a resident without chat, 代办);
+    history then records them, for the person."""
+    actor = user.telegram_id if actor_id is None else actor_id
+    for_whom = None if actor == user.telegram_id else user.telegram_id
     cancelled = []
     for request in await uow.privacy.own_requests(user.telegram_id):
         status = Status(request.status)
@@ -76,9 +81,10 @@ async def withdraw(uow: UnitOfWork, user: User, now: datetime) -> Withdrawal:
                 tell.add(offer.provider_id)
         if status in STAFF_QUEUE:
             tell.update(await uow.users.with_role("staff", request.community_id))
-        await move(uow, request, Status.CANCELLED, now, actor_id=user.telegram_id, note=WITHDRAWN_NOTE)
-        tell.discard(user.telegram_id)
+        await move(uow, request, Status.CANCELLED, now, actor, WITHDRAWN_NOTE, for_whom)
+        tell.difference_update({user.telegram_id, actor})
         cancelled.append(Cancelled(request.reference, tuple(sorted(tell))))
+    await family.forget(uow, user.telegram_id, now)  # family links, codes, a filer's draft for them (代办)
     erased = await uow.privacy.erase(user.telegram_id, now, NEED_ERASED, mask_note)
     user = await onboarding.decline_consent(uow, user, now)
     return Withdrawal(user, cancelled, erased.requests, erased.rewrite)
@@ -139,5 +145,6 @@ def export_document(data: PersonalData, about: str, now: datetime) -> bytes:
         "unfinished_dialog": dict(data.dialog) if data.dialog else None,
         "messages_to_you": [dict(m) for m in data.messages_to_you],
         "messages_about_your_requests": [dict(m) for m in data.messages_about_you],
+        "family_links": [dict(link) for link in data.family_links],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")

@@ -81,25 +81,33 @@ async def move(
     now: datetime,
     actor_id: int | None = None,
     note: str | None = None,
+    on_behalf_of: int | None = None,
 ) -> Change:
-    """The one place where a request changes status: checked, stored, and written to history."""
+    """The one place where a request changes status: checked, stored, and written to history (with the resident
+    the actor acted for, when someone else acted for them: core.on_behalf)."""
     current = Status(request.status)
     if not can_move(current, wanted):
         raise TransitionError(current, wanted)
     await uow.requests.set_status(request.id, wanted.value, now)
-    await uow.requests.add_history(HistoryEntry(request.id, now, actor_id, current.value, wanted.value, note))
+    await uow.requests.add_history(
+        HistoryEntry(request.id, now, actor_id, current.value, wanted.value, note, on_behalf_of)
+    )
     updated = await uow.requests.get(request.id)
     assert updated is not None
     return Change(updated, current, wanted, actor_id, note)
 
 
-async def open_request(uow: UnitOfWork, new: NewRequest, community_name: str, now: datetime, tz: ZoneInfo) -> Change:
-    """File a request as submitted with a fresh reference code, and record its birth in history."""
+async def open_request(
+    uow: UnitOfWork, new: NewRequest, community_name: str, now: datetime, tz: ZoneInfo, filed_by: int | None = None
+) -> Change:
+    """File a request as submitted with a fresh reference code, and record its birth in history: by the resident,
+    or by `filed_by` for the resident (代办)."""
     prefix = reference_prefix(community_name, now, tz)
     number = await uow.requests.count_references(prefix) + 1
     request = await uow.requests.add(new, f"{prefix}{number:04d}", Status.SUBMITTED.value, now)
-    await uow.requests.add_history(HistoryEntry(request.id, now, new.resident_id, None, Status.SUBMITTED.value))
-    return Change(request, None, Status.SUBMITTED, new.resident_id)
+    actor, for_whom = (new.resident_id, None) if filed_by is None else (filed_by, new.resident_id)
+    await uow.requests.add_history(HistoryEntry(request.id, now, actor, None, Status.SUBMITTED.value, None, for_whom))
+    return Change(request, None, Status.SUBMITTED, actor)
 
 
 def community_code(name: str) -> str:

@@ -17,6 +17,7 @@ Cell = str | int | float | datetime | None
 class Column:
     header: str
     width: int  # in characters, for the spreadsheet (a CJK character counts as two)
+    number_format: str | None = None  # the spreadsheet's format for its numbers (yuan: "#,##0.00")
 
 
 @dataclass(frozen=True)

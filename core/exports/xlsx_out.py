@@ -41,6 +41,8 @@ def _rows_sheet(sheet: Worksheet, report: Report) -> None:
         for column, value in enumerate(row, start=1):
             _put(sheet, row_number, column, value)
             sheet.cell(row=row_number, column=column).alignment = TOP_WRAP
+            if table.columns[column - 1].number_format and isinstance(value, int | float):
+                sheet.cell(row=row_number, column=column).number_format = table.columns[column - 1].number_format
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
     # Printed from Excel too: A4 landscape, all columns on one page width, the header on every page.
