@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import ExtBot
 
 from channels.wechat.outcomes import PersonGone, Refused, SendLater
-from storage.records import WECHAT_ID_BASE, utc_now
+from storage.records import WECHAT_ID_BASE, has_chat, utc_now
 
 if TYPE_CHECKING:
     from channels.wechat.outlet import WeChatOutlet
@@ -28,6 +28,13 @@ def is_wechat(chat_id: object) -> bool:
     if isinstance(chat_id, str) and chat_id.isdigit():
         chat_id = int(chat_id)
     return isinstance(chat_id, int) and chat_id >= WECHAT_ID_BASE
+
+
+def is_offline(chat_id: object) -> bool:
+    """An id of a resident without a chat (storage.records.OFFLINE_ID_BASE): no channel has it."""
+    if isinstance(chat_id, str) and chat_id.isdigit():
+        chat_id = int(chat_id)
+    return isinstance(chat_id, int) and not has_chat(chat_id)
 
 
 def _markup(reply_markup: Any) -> Mapping[str, Any] | None:
@@ -44,6 +51,8 @@ class ChannelBot(ExtBot[None]):
             self.wechat = outlet
 
     def _outlet(self, chat_id: object) -> WeChatOutlet | None:
+        if is_offline(chat_id):  # a resident without a chat (migration 0024): never sent to, whatever asks
+            raise Forbidden("a resident without a chat")
         if not is_wechat(chat_id):
             return None
         if self.wechat is None:  # a WeChat id without the channel configured: nowhere to send it

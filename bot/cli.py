@@ -16,12 +16,25 @@ from bot.i18n import CatalogueError
 
 def build_parser() -> argparse.ArgumentParser:
     # Imported here so that `sanshe --help` stays fast and a broken optional module names itself.
-    from bot import cli_catalog, cli_community, cli_demo, cli_export, cli_match, cli_people, cli_run, cli_wechat
+    from bot import (
+        cli_catalog,
+        cli_community,
+        cli_demo,
+        cli_export,
+        cli_hours,
+        cli_match,
+        cli_people,
+        cli_projects,
+        cli_run,
+        cli_wechat,
+    )
 
     parser = argparse.ArgumentParser(prog="sanshe", description=both("cli.description", sep=" "))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (cli_run, cli_demo, cli_community, cli_catalog, cli_match, cli_people, cli_export, cli_wechat):
         module.register(sub)
+    cli_hours.register(sub)
+    cli_projects.register(sub)
     return parser
 
 

@@ -1,5 +1,5 @@
-"""`sanshe export needs|services`: the needs book (居民需求册) and the service directory (社会组织服务目录)
-as CSV, XLSX or HTML files that staff print and hand out.
+"""`sanshe export needs|services|hours`: the needs book (居民需求册), the service directory (社会组织服务目录)
+and service hours per organisation (志愿服务时长统计) as CSV, XLSX or HTML files that staff print and hand out.
 
 Exit 0 on success; one line and exit 2 for an unknown community, a bad date, --from after --to, an
 unknown format or a file that cannot be written. Messages are bilingual, Chinese first, like the others.
@@ -52,6 +52,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     services = kinds.add_parser("services", help=both("cli.export.services_help"))
     _common_arguments(services)
     services.set_defaults(func=services_command)
+    hours = kinds.add_parser("hours", help=both("cli.export.hours_help"))
+    _common_arguments(hours)
+    hours.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help=both("cli.export.from_help"))
+    hours.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help=both("cli.export.to_help"))
+    hours.set_defaults(func=hours_command)
 
 
 def _common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,6 +106,8 @@ def _run(args: argparse.Namespace, build: Build) -> int:
     count = len(report.table.rows)
     if args.kind == "needs":
         print(both("cli.export.exported_needs", count=count, file=path))
+    elif args.kind == "hours":
+        print(both("cli.export.exported_hours", count=count, file=path))
     else:
         print(both("cli.export.exported_services", count=count, file=path))
     return 0
@@ -131,5 +138,26 @@ def services_command(args: argparse.Namespace) -> int:
         report = await service_directory(uow.reports, community, now, settings.tz)
         directory = translator(REPORT_LOCALE)("cli.export.service_directory")
         return report, (community.name, directory, f"{now.astimezone(settings.tz):%Y%m%d}")
+
+    return _run(args, build)
+
+
+def hours_command(args: argparse.Namespace) -> int:
+    """Service hours per organisation and person (core.exports.hours), as /hours gives staff in the chat."""
+    from core.exports.hours import hours_report
+
+    try:
+        first: date | None = parse_day(args.first) if args.first else None
+        last: date | None = parse_day(args.last) if args.last else None
+    except PeriodError as exc:
+        return _fail(str(exc))
+
+    async def build(uow: UnitOfWork, settings: Settings) -> tuple[Report, tuple[str, ...]]:
+        now = utc_now()
+        period = make_period(first, last, now.astimezone(settings.tz).date(), settings.tz)
+        community = await _community(uow, args.community)
+        report = await hours_report(uow.hours, community, period, now, translator(REPORT_LOCALE))
+        book = translator(REPORT_LOCALE)("cli.export.hours_book")
+        return report, (community.name, book, f"{period.first:%Y%m%d}-{period.last:%Y%m%d}")
 
     return _run(args, build)

@@ -194,6 +194,9 @@ async def play_scenario(world: DemoWorld, transcript: Transcript) -> None:
     await li.say("疏通好了，下水正常，顺便清理了存水弯。")
     await chen.receives()
     await wang.receives()
+    await li.press("1小时30分钟")  # how long it took: a volunteer's hours wait for the supervisor
+    await chen.receives()
+    await chen.press("✅ 确认时长")
     await wang.press("⭐⭐⭐⭐⭐")
     await wang.say("小伙子很负责，谢谢！")
 

@@ -96,6 +96,7 @@ async def play_wechat_scenario(world: DemoWorld, sandbox: WeChatSandbox, transcr
     await wang.receives()
     await li.press("✅ 完成")
     await li.say("疏通好了，下水正常，顺便清理了存水弯。")
+    await li.press("1小时30分钟")  # how long it took (the volunteer is on Telegram)
     await wang.receives()
     await wang.tap("⭐⭐⭐⭐⭐")
     await wang.say("小伙子很负责，谢谢！")

@@ -174,6 +174,15 @@ async def withdraw(turn: Turn) -> rights.Withdrawal:
     assert turn.user is not None
     result = await rights.withdraw(turn.tx, turn.user, turn.now)
     turn.user = result.user
+    await tell_withdrawal(turn, result)
+    await menus.refresh(turn)  # no longer a resident: a provider's or staff member's menu loses those commands
+    return result
+
+
+async def tell_withdrawal(turn: Turn, result: rights.Withdrawal) -> None:
+    """After any erasure (a withdrawal, or staff deleting a resident without chat, handlers.on_behalf): whoever
+    was working on or shown one of the person's open requests is told its reference and nothing more, what we
+    showed others is blanked, and the WAL is checkpointed once committed."""
     for cancelled in result.cancelled:
         for chat_id in cancelled.tell:
             t = await _translator_for(turn, chat_id)
@@ -184,8 +193,6 @@ async def withdraw(turn: Turn) -> rights.Withdrawal:
         t = await _translator_for(turn, chat_id)
         turn.edit_elsewhere(chat_id, message_id, t("privacy.message_erased", reference=reference))
     _checkpoint_after_commit(turn.services)
-    await menus.refresh(turn)  # no longer a resident: a provider's or staff member's menu loses those commands
-    return result
 
 
 async def _translator_for(turn: Turn, telegram_id: int) -> Translator:

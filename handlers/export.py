@@ -21,6 +21,7 @@ from core import broadcast
 from core.exports import Period, PeriodError, default_file_name, make_period, needs_book, parse_day, service_directory
 from core.exports.as_bytes import report_bytes
 from core.requests import Status
+from handlers import street
 from handlers.callback_data import ident, parse
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
@@ -76,14 +77,25 @@ async def _own_community(turn: Turn) -> Community | None:
 @turn_handler
 async def export_command(update: Update, context: SansheContext, turn: Turn) -> None:
     t = turn.t
-    if await _own_community(turn) is None:
+    office = await street.office(turn)
+    staff = await _own_community(turn) is not None
+    if not office and not staff:
         turn.say(t("export.not_allowed"))
         return
     period = _period(context.args or [], turn.now.astimezone(turn.services.i18n.tz).date(), turn)
     if isinstance(period, str):
         turn.say(t(period))
         return
-    turn.say(t("export.choose", period=t.days(period.first, period.last, "yMMMd")), _keyboard(t, period))
+    if office and not staff:  # a street office gets its workbook of every figure over its communities at once
+        if not street.period_allowed(turn, period):  # the limits of its buttons (at most a year, no year 1)
+            turn.say(t("street.period_too_long", max=street.MAX_PERIOD_DAYS, first_year=street.FIRST_YEAR))
+            return
+        await street.send_workbook(turn, office, period)
+        return
+    keyboard = _keyboard(t, period)
+    if office and street.period_allowed(turn, period):  # staff and a street office: the street workbook too
+        keyboard = street.with_workbook_button(t, keyboard, office, period)
+    turn.say(t("export.choose", period=t.days(period.first, period.last, "yMMMd")), keyboard)
 
 
 def _day(text: str) -> date | None:

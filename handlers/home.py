@@ -8,7 +8,7 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup
 
 from bot.i18n import I18n, Translator
 from core.dialog import State
-from core.people import PROVIDER_KINDS, STAFF
+from core.people import PROVIDER_KINDS, STAFF, STREET
 from handlers import keyboards as kb
 from handlers.turn import Turn
 from storage.records import Provider
@@ -22,11 +22,15 @@ def is_staff(turn: Turn) -> bool:
     return turn.user is not None and STAFF in turn.user.roles
 
 
+def is_street(turn: Turn) -> bool:
+    return turn.user is not None and STREET in turn.user.roles
+
+
 def home_state(turn: Turn) -> State:
     user = turn.user
     if user is not None and user.has_consented and user.community_id is not None:
         return State.MENU
-    if is_provider(turn) or is_staff(turn):
+    if is_provider(turn) or is_staff(turn) or is_street(turn):
         return State.WORK
     return State.NEW
 
@@ -56,9 +60,11 @@ def work_keyboard(t: Translator, provider: bool) -> ReplyKeyboardMarkup:
 def prompt(turn: Turn) -> None:
     """The work menu: what this person can do, by role."""
     t = turn.t
-    parts = [t("work.prompt_provider")] if is_provider(turn) else []
+    parts = [t("work.prompt_provider") + "\n" + t("hours.work_hint")] if is_provider(turn) else []
     if is_staff(turn):
         parts.append(t("work.prompt_staff") + "\n" + t("work.prompt_staff_files"))
+    if is_street(turn):
+        parts.append(t("street.work_prompt"))
     if not parts:  # the role was taken away meanwhile
         turn.say(t("start.press_start"), kb.remove_keyboard())
         return

@@ -17,8 +17,11 @@ from handlers import (
     building,
     community,
     consent,
+    family,
+    hours,
     intake,
     my_requests,
+    on_behalf,
     provider,
     registration,
     resident,
@@ -27,7 +30,9 @@ from handlers import (
     steps,
     work,
 )
+from handlers import calls as call_chat
 from handlers import keyboards as kb
+from handlers import projects as project_chat
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 
@@ -70,6 +75,9 @@ async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
             await staff.on_close_note(turn, text)
         case State.PROVIDER_NOTE:
             await provider.on_note(turn, text)
+        case State.HOURS:  # the time a finished task took; other words are read as the home step reads them
+            if not await hours.on_text(turn, text):
+                await _at_home(turn, text)
         case State.ANNOUNCE_TEXT:
             await announce.on_text(turn, text)
         case State.ANNOUNCE_CONFIRM:
@@ -78,14 +86,32 @@ async def on_text(update: Update, context: SansheContext, turn: Turn) -> None:
             await building.on_text(turn, text)
         case State.ROUND_TITLE | State.ROUND_CLOSES | State.ROUND_PROJECT | State.ROUND_CONFIRM | State.ROUND_PAPER:
             await rounds.on_text(turn, text)
+        case State.PROJECT_INPUT:
+            await project_chat.on_text(turn, text)
+        case State.CALL_INPUT:
+            await call_chat.on_text(turn, text)
         case State.REG_NAME:
             await registration.on_name(turn, text)
         case State.REG_COMMUNITIES:  # among many communities a name may be typed
             await registration.on_community_text(turn, text)
         case State.REG_SERVICES | State.REG_SUPERVISOR:
             turn.say(turn.t("input.use_buttons"))
+        case State.FAMILY_CODE | State.FAMILY_CALLS | State.FAMILY_LABEL:
+            await family.on_text(turn, text)
+        case _ if turn.state.value.startswith("behalf."):  # 代办: finding or recording a resident without chat
+            await on_behalf.on_text(turn, text)
         case _ if turn.state.is_intake:
             await intake.on_text(turn, text)
+
+
+async def _at_home(turn: Turn, text: str) -> None:
+    """Words typed at a step that let them go (the time question): read where the chat is now."""
+    if turn.state is State.MENU:
+        await resident.on_menu_text(turn, text)
+    elif turn.state is State.WORK:
+        await work.on_text(turn, text)
+    else:
+        await steps.prompt(turn)
 
 
 async def _offer_resume_if_stale(turn: Turn) -> bool:

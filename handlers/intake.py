@@ -14,7 +14,7 @@ from core.dialog import State
 from core.filing import file_request
 from core.requests import Status
 from core.talk import talk_reply_key
-from handlers import home, notify, steps
+from handlers import home, notify, on_behalf_steps, steps
 from handlers import keyboards as kb
 from handlers.context import SansheContext
 from handlers.intake_steps import last_address
@@ -27,7 +27,9 @@ _PHONE = re.compile(r"^\+?(86)?(1[3-9]\d{9}|0\d{2,3}\d{7,8}|\d{7,8})$")
 async def describe(turn: Turn, text: str, attachments: list[list[str]] | None = None) -> None:
     """A need in the resident's words: offer the best matches, or go on as an unmatched need."""
     t, user = turn.t, turn.user
-    if user is None or user.community_id is None or home.home_state(turn) is not State.MENU:
+    carried = on_behalf_steps.carried(turn.data)  # filing for someone else: their community, checked again
+    community_id = await on_behalf_steps.community(turn) if carried else user.community_id if user else None
+    if user is None or community_id is None or (not carried and home.home_state(turn) is not State.MENU):
         # Only a resident of a community files a need; anyone else is taken to their own home.
         await steps.enter(turn, home.home_state(turn))
         return
@@ -36,7 +38,7 @@ async def describe(turn: Turn, text: str, attachments: list[list[str]] | None = 
     except intake.AnswerError as error:
         turn.say(t(error.key, **error.values))
         return
-    community = await turn.tx.communities.get(user.community_id)
+    community = await turn.tx.communities.get(community_id)
     matcher = await turn.services.matchers.get(turn.tx)
     attachments = attachments or turn.data.get("attachments", [])
     assessment = matcher.assess(need, top=3, community=community.name if community else None)
@@ -46,7 +48,7 @@ async def describe(turn: Turn, text: str, attachments: list[list[str]] | None = 
         turn.goto(State.MENU)
         turn.say(t(talk_reply_key(assessment.talk, need)), kb.main_menu_keyboard(t))
         return
-    data = intake.touch({"need": need, "attachments": attachments}, turn.now)
+    data = intake.touch({"need": need, "attachments": attachments, **carried}, turn.now)
     if matches:
         by_id = {e.service_id: e for e in matcher.entries}
         data["options"] = [[m.service_id, m.name, by_id[m.service_id].organization] for m in matches]
@@ -140,7 +142,10 @@ async def on_media(turn: Turn, kind: str, file_id: str, caption: str | None) -> 
         await describe(turn, caption, attachments)
     elif kind == "voice":
         # No offline speech recognition: the voice goes to staff as an unmatched need they will listen to.
-        data = intake.touch({"need": turn.t("intake.voice_need"), "attachments": attachments}, turn.now)
+        data = intake.touch(
+            {"need": turn.t("intake.voice_need"), "attachments": attachments, **on_behalf_steps.carried(turn.data)},
+            turn.now,
+        )
         data["service_id"] = None
         turn.say(turn.t("intake.voice_received"))
         turn.goto(State.WHEN, **data)
@@ -154,18 +159,24 @@ async def back(turn: Turn) -> None:
     target = intake.previous(turn.state)
     if target is State.PICK and not turn.data.get("options"):
         target = State.NEED  # there were no matches to pick from
-    turn.goto(target, **({} if target is State.MENU else turn.data))
+    if target is State.MENU:  # out of the intake: home (a staff member filing for someone has no resident's menu)
+        await steps.enter(turn, home.home_state(turn))
+        return
+    turn.goto(target, **turn.data)
     await steps.prompt(turn)
 
 
 async def cancel(turn: Turn) -> None:
     turn.say(turn.t("intake.cancelled"))
-    await steps.enter(turn, State.MENU)
+    await steps.enter(turn, home.home_state(turn))
 
 
 async def submit(turn: Turn) -> None:
     assert turn.user is not None
     services = turn.services
+    if on_behalf_steps.carried(turn.data):
+        await on_behalf_steps.submit(turn)
+        return
     changes = await file_request(turn.tx, turn.user, turn.data, turn.now, services.i18n.tz, services.dispatch_top_k)
     await notify.announce(turn, changes, resident_told=True)
     request, final = changes[-1].request, changes[-1].after
@@ -222,8 +233,7 @@ async def pressed(update: Update, context: SansheContext, turn: Turn) -> None:
             await back(turn)
         case "cancel":
             turn.edit_trigger(t("intake.cancelled"))
-            turn.goto(State.MENU)
-            turn.say(t("menu.prompt"), kb.main_menu_keyboard(t))
+            await steps.enter(turn, home.home_state(turn))
         case "submit":
             turn.edit_trigger(t("intake.submitting"))
             await submit(turn)

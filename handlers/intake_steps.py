@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import Translator
-from core import intake
+from core import intake, on_behalf
 from core.dialog import State
 from handlers import intake_keyboards as ikb
 from handlers.turn import Turn
@@ -41,6 +41,13 @@ async def last_address(turn: Turn) -> str | None:
     """The address of the resident's latest request that had one (offered as 用上次的地址)."""
     if turn.user is None:
         return None
+    # Filing for someone else (代办): only an address this filer may see (core.on_behalf.last_address).
+    resident_id = turn.data.get("for_resident")
+    if isinstance(resident_id, int) and not isinstance(resident_id, bool):
+        try:
+            return await on_behalf.last_address(turn.tx, turn.user, resident_id)
+        except on_behalf.BehalfError:
+            return None
     for request in await turn.tx.requests.of_resident(turn.user.telegram_id, limit=5):
         if request.address:
             return request.address

@@ -30,7 +30,7 @@ from telegram.error import TelegramError
 import handlers
 from bot.i18n import I18n
 from core import menus
-from core.people import PROVIDER_KINDS, STAFF
+from core.people import PROVIDER_KINDS, STAFF, STREET
 from handlers.context import Services
 from handlers.turn import Turn, patiently
 from storage.records import User
@@ -124,7 +124,7 @@ async def sync_all(services: Services, bot: Any) -> int:
     async with services.db.transaction() as tx:
         stored = await tx.command_menus.all()
         ids: set[int] = set(stored)
-        for role in (*PROVIDER_KINDS, STAFF):
+        for role in (*PROVIDER_KINDS, STAFF, STREET):
             ids.update(await tx.users.with_role(role))
         wanted: list[tuple[int, tuple[list[BotCommand], str] | None]] = []
         for chat_id in sorted(ids):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from core import intake
+from core import intake, on_behalf
 from core.dialog import State
 from core.dispatch import dispatch
 from core.requests import CANCELLABLE, Status, TransitionError, move
-from handlers import callback_data, notify, steps
+from handlers import callback_data, home, notify, steps
 from handlers import intake_keyboards as ikb
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
@@ -21,12 +21,16 @@ MAX_COMMENT = 300
 async def show(turn: Turn) -> None:
     t, user = turn.t, turn.user
     assert user is not None
-    requests = await turn.tx.requests.of_resident(user.telegram_id, limit=10)
+    own = await turn.tx.requests.of_resident(user.telegram_id, limit=10)
+    filed = await on_behalf.filed_requests(turn.tx, user, limit=10)  # 代办: filed for others while still allowed
+    requests = [*own, *filed]
     if not requests:
         turn.say(t("requests.none_yet"))
         return
     lines = [t("requests.title")]
     for r in requests:
+        if r is (filed[0] if filed else None):
+            lines.append(t("behalf.filed_title"))
         need = r.need_text if len(r.need_text) <= 30 else r.need_text[:29] + "…"
         lines.append(
             t("requests.line", reference=r.reference, status=t(f"status.{r.status}"), need=need,
@@ -36,13 +40,25 @@ async def show(turn: Turn) -> None:
     turn.say("\n\n".join(lines), ikb.my_requests(t, cancellable))
 
 
-async def _own_request(turn: Turn, raw_id: str) -> RequestRecord | None:
-    """The request, if it exists and belongs to whoever pressed the button."""
+async def _own_request(turn: Turn, raw_id: str, *, rating: bool = False) -> RequestRecord | None:
+    """The request, if it exists and whoever pressed the button may act on it: its resident, or someone acting
+    for them (代办): whoever filed it may cancel it; the rating is given by the resident, or by the person who
+    answers for a resident without a chat (core.on_behalf)."""
     request_id = callback_data.ident(raw_id)
     if turn.user is None or request_id is None:
         return None
     request = await turn.tx.requests.get(request_id)
-    return request if request and request.resident_id == turn.user.telegram_id else None
+    if request is None:
+        return None
+    me = turn.user.telegram_id
+    if rating:
+        return request if await on_behalf.answers_for(turn.tx, request, me) else None
+    return request if await on_behalf.may_cancel(turn.tx, me, request) else None
+
+
+def _for_whom(request: RequestRecord, actor_id: int) -> int | None:
+    """The resident, when the actor acts for them (recorded in history)."""
+    return request.resident_id if request.resident_id != actor_id else None
 
 
 def _refuse(turn: Turn) -> None:
@@ -64,7 +80,8 @@ async def request_pressed(update: Update, context: SansheContext, turn: Turn) ->
     if action == "cancel":
         turn.edit_trigger(t("requests.cancel_confirm", reference=request.reference), ikb.confirm_cancel(t, request.id))
     elif action == "cancel_yes":
-        change = await move(turn.tx, request, Status.CANCELLED, turn.now, actor_id=request.resident_id)
+        actor = turn.user.telegram_id if turn.user else request.resident_id
+        change = await move(turn.tx, request, Status.CANCELLED, turn.now, actor, None, _for_whom(request, actor))
         await notify.announce(turn, [change])
         turn.edit_trigger(t("requests.cancelled", reference=request.reference))
     elif action == "cancel_no":
@@ -79,14 +96,15 @@ async def rating_pressed(update: Update, context: SansheContext, turn: Turn) -> 
     assert query is not None
     pressed = callback_data.parse(query.data)
     raw_id, choice = (pressed.part(0), pressed.part(1)) if pressed else ("", "")
-    request = await _own_request(turn, raw_id)
+    request = await _own_request(turn, raw_id, rating=True)
     t = turn.t
-    if request is None or request.status != Status.DONE.value:
+    if request is None or turn.user is None or request.status != Status.DONE.value:
         _refuse(turn)
         return
     if choice == "unsolved":
         try:
-            reopened = await move(turn.tx, request, Status.SUBMITTED, turn.now, request.resident_id, REOPEN_NOTE)
+            me = turn.user.telegram_id
+            reopened = await move(turn.tx, request, Status.SUBMITTED, turn.now, me, REOPEN_NOTE, _for_whom(request, me))
         except TransitionError:
             _refuse(turn)
             return
@@ -97,8 +115,10 @@ async def rating_pressed(update: Update, context: SansheContext, turn: Turn) -> 
     if choice not in {"1", "2", "3", "4", "5"}:
         _refuse(turn)
         return
+    me = turn.user.telegram_id
     await turn.tx.requests.set_rating(request.id, int(choice), None, turn.now)
-    await move(turn.tx, request, Status.RATED, turn.now, actor_id=request.resident_id)
+    await turn.tx.behalf.set_rated_by(request.id, me)  # the resident, or who rated for them (代为评价)
+    await move(turn.tx, request, Status.RATED, turn.now, me, None, _for_whom(request, me))
     turn.edit_trigger(t("rating.thanks", stars="⭐" * int(choice), reference=request.reference))
     turn.goto(State.RATE_COMMENT, request_id=request.id, rating=int(choice), return_to=turn.state.value)
     await steps.prompt(turn)
@@ -117,4 +137,4 @@ async def on_comment(turn: Turn, text: str) -> None:
         if isinstance(request_id, int) and isinstance(rating, int):
             await turn.tx.requests.set_rating(request_id, rating, comment, turn.now)
         turn.say(turn.t("rating.comment_saved"))
-    await steps.enter(turn, State.MENU)
+    await steps.enter(turn, home.home_state(turn))  # who rated for someone (代为评价) may have no resident menu

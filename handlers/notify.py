@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
+from core import on_behalf
 from core.requests import STAFF_QUEUE, Change, Status
-from handlers import home
+from handlers import behalf_views, home
 from handlers import intake_keyboards as ikb
 from handlers import provider_keyboards as pkb
 from handlers.intake_steps import when_label
 from handlers.turn import Turn
-from storage.records import Offer, Provider, RequestRecord, channel_of
+from storage.records import Offer, Provider, RequestRecord, channel_of, has_chat
 
 STAFF = "st"
 # Changes the resident hears about (their own actions are answered directly instead).
@@ -29,7 +30,7 @@ async def announce(turn: Turn, changes: Sequence[Change], *, resident_told: bool
         request = change.request
         if change.before is change.after:
             pass  # another round of offers: nothing new for the resident
-        elif not resident_told and change.after in _RESIDENT_NEWS and change.actor_id != request.resident_id:
+        elif not resident_told and change.after in _RESIDENT_NEWS:
             await _tell_resident(turn, change)
         if change.after in STAFF_QUEUE:
             await _tell_staff(turn, change)
@@ -81,12 +82,22 @@ async def _translator_for(turn: Turn, telegram_id: int) -> Translator:
 
 
 async def _tell_resident(turn: Turn, change: Change) -> None:
+    """The resident hears in their own chat; for a request filed on their behalf, whoever answers for a resident
+    without a chat and whoever filed it hear too (core.on_behalf.listeners). Nobody hears of their own action."""
+    for listener in await on_behalf.listeners(turn.tx, change.request):
+        if listener.chat_id != change.actor_id:
+            await _tell_one(turn, change, listener)
+
+
+async def _tell_one(turn: Turn, change: Change, listener: on_behalf.Listener) -> None:
     request = change.request
-    resident = await turn.tx.users.get(request.resident_id)
-    if resident is None or resident.blocked_at is not None:
+    resident = await turn.tx.users.get(listener.chat_id)
+    if resident is None or resident.blocked_at is not None or not has_chat(listener.chat_id):
         return  # they blocked the bot; the status is still visible under 我的求助 if they come back
     t = turn.services.i18n.translator(resident.locale, channel_of(resident.telegram_id))
     text = t("notify.status_changed", reference=request.reference, status=t(f"status.{change.after.value}"))
+    if listener.role != "resident":  # 代办: say for whom, since it is not about the reader
+        text = await behalf_views.for_whom(turn, t, request, listener.chat_id) + "\n" + text
     if change.note and change.actor_id is not None:
         text += "\n" + t("notify.note", note=change.note)
     if change.after is Status.ACCEPTED and request.provider_id is not None:
@@ -94,10 +105,10 @@ async def _tell_resident(turn: Turn, change: Change) -> None:
         if provider is not None:
             text += "\n" + await _who_is_coming(turn, t, request, provider)
     markup = None
-    if change.after is Status.DONE:
-        text += "\n\n" + t("rating.prompt")
+    if change.after is Status.DONE and listener.rates:
+        text += "\n\n" + (t("behalf.rate_for") if listener.role == "proxy" else t("rating.prompt"))
         markup = ikb.rating(t, request.id).to_dict()
-    await turn.tx.outbox.enqueue(request.resident_id, text, markup, turn.now)
+    await turn.tx.outbox.enqueue(listener.chat_id, text, markup, turn.now)
     turn.enqueued = True
 
 

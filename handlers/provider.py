@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from core import intake, tasks
+from core import hours, intake, tasks
 from core.dialog import State
 from core.requests import Status
-from handlers import callback_data, notify, steps
+from handlers import callback_data, hours_review, notify, steps
+from handlers import hours as hours_chat
 from handlers import keyboards as kb
 from handlers import provider_keyboards as pkb
 from handlers.context import SansheContext
@@ -117,20 +118,23 @@ async def on_note(turn: Turn, text: str) -> None:
     await notify.announce(turn, outcome.changes)
     turn.say(reply, markup)
     turn.goto(return_to)
+    if data.get("action") == "done":  # then how long it took (the task is finished whether or not they answer)
+        await hours_chat.ask_time(turn, request_id, outcome.changes[-1].request.reference, return_to)
 
 
 async def _tell_supervisor(turn: Turn, request: RequestRecord, note: str) -> None:
-    """A volunteer's finished task is shown to the supervising social worker."""
+    """A volunteer's finished task is shown to the supervising social worker, in the words of their channel. The
+    buttons carry the volunteer's id: the word is on their work even if the task changes hands later."""
     assert turn.user is not None
     provider = await turn.tx.providers.get(turn.user.telegram_id)
     if provider is None or provider.kind != "volunteer" or provider.supervisor_id is None:
         return
-    supervisor = await turn.tx.users.get(provider.supervisor_id)
-    t = turn.services.i18n.translator(supervisor.locale if supervisor else None)
+    t = await hours_review.translator_of(turn, provider.supervisor_id)
     text = t("task.supervisor_news", name=provider.display_name, reference=request.reference, note=note)
+    ids = f"{request.id}:{provider.telegram_id}"
     markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t("supervise.confirm"), callback_data=f"{SUPERVISE}:ok:{request.id}"),
-          InlineKeyboardButton(t("supervise.flag"), callback_data=f"{SUPERVISE}:flag:{request.id}")]]
+        [[InlineKeyboardButton(t("supervise.confirm"), callback_data=f"{SUPERVISE}:ok:{ids}"),
+          InlineKeyboardButton(t("supervise.flag"), callback_data=f"{SUPERVISE}:flag:{ids}")]]
     )  # fmt: skip
     await turn.tx.outbox.enqueue(provider.supervisor_id, text, markup.to_dict(), turn.now)
     turn.enqueued = True
@@ -138,34 +142,37 @@ async def _tell_supervisor(turn: Turn, request: RequestRecord, note: str) -> Non
 
 @turn_handler
 async def supervise_pressed(update: Update, context: SansheContext, turn: Turn) -> None:
-    """The supervising social worker confirms a volunteer's finished task, or flags it to community staff."""
+    """The supervising social worker's buttons. sv:ok|flag:<request>:<volunteer> confirms a volunteer's finished
+    task, or flags it to community staff (sv:ok|flag:<request>, sent before the volunteer's id was added, stands
+    for the request's provider). sv:hok|hflag:<entry> is a word on one figure of hours (handlers.hours)."""
     query = update.callback_query
     assert query is not None
     pressed = callback_data.parse(query.data)
     t = turn.t
+    action = pressed.action if pressed else ""
+    if pressed is not None and action in hours_review.FIGURE_ACTIONS:
+        await hours_review.supervise_figure(turn, pressed)
+        return
     request_id = pressed.ident(1) if pressed else None
     request = await turn.tx.requests.get(request_id) if request_id is not None else None
-    volunteer = await turn.tx.providers.get(request.provider_id) if request and request.provider_id else None
-    if turn.user is None or volunteer is None or volunteer.supervisor_id != turn.user.telegram_id:
+    size = len(pressed.parts) if pressed else 0
+    person_id = pressed.ident(2) if pressed and size == 3 else (request.provider_id if request and size == 2 else None)
+    try:
+        if turn.user is None or request is None or person_id is None or action not in ("ok", "flag"):
+            raise hours.HoursError("hours.not_supervisor")
+        volunteer = await hours.supervised(turn.tx, request.id, person_id, turn.user.telegram_id)
+    except hours.HoursError:
         turn.answer(t("task.not_a_provider"), alert=True)
         return
-    action = pressed.action if pressed else ""
-    if action not in ("ok", "flag"):
-        turn.answer(t("common.stale_button"))
-        return
-    status = request.status if request else ""
+    status = request.status
     note = "supervisor_confirmed" if action == "ok" else "supervisor_flagged"
-    assert request is not None
     await turn.tx.requests.add_history(HistoryEntry(request.id, turn.now, turn.user.telegram_id, status, status, note))
     if action == "ok":
         turn.edit_trigger(t("supervise.confirmed", reference=request.reference))
         return
-    for staff_id in await turn.tx.users.with_role("staff", request.community_id):
-        staff_user = await turn.tx.users.get(staff_id)
-        st = turn.services.i18n.translator(staff_user.locale if staff_user else None)
-        text = st("supervise.flag_news", reference=request.reference, name=volunteer.display_name)
-        await turn.tx.outbox.enqueue(staff_id, text, None, turn.now)
-        turn.enqueued = True
+    # 有问题 on the task: the volunteer's hours of it stop counting too, until a figure is confirmed after this.
+    await hours.flag_task(turn.tx, request.id, volunteer.telegram_id, turn.user.telegram_id, turn.now)
+    await hours_review.tell_staff_of_flag(turn, request, volunteer)
     turn.edit_trigger(t("supervise.flagged", reference=request.reference))
 
 

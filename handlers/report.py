@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import charts
 from bot.i18n import Translator
 from core import broadcast, reports, stats
+from handlers import street
 from handlers.context import SansheContext
 from handlers.needs import category_label
 from handlers.turn import Turn, turn_handler
@@ -94,15 +95,24 @@ async def _send_report(turn: Turn, community_id: int, kind: str) -> None:
 @turn_handler
 async def report_command(update: Update, context: SansheContext, turn: Turn) -> None:
     t, args = turn.t, context.args or []
+    office = await street.office(turn)
     community_id = await _own_community(turn)
-    if community_id is None:
+    if not office and community_id is None:
         turn.say(t("report.not_allowed"))
     elif len(args) > 1 or (args and args[0].lower() not in ARGUMENTS):
         turn.say(t("report.bad_args"))
     elif args:
-        await _send_report(turn, community_id, ARGUMENTS[args[0].lower()])
+        # Staff of a community who is also a street office gets both reports: their community's and the street's.
+        if community_id is not None:
+            await _send_report(turn, community_id, ARGUMENTS[args[0].lower()])
+        if office:
+            await street.report_for_office(turn, office, ARGUMENTS[args[0].lower()])
     else:
-        turn.say(t("report.choose"), _keyboard(t))
+        if community_id is not None:
+            turn.say(t("report.choose"), _keyboard(t))
+        if office:  # its buttons are so:r:… (handlers.street)
+            text = t("street.report_choose_office", count=t.number(len(office))) if community_id else t("report.choose")
+            turn.say(text, street.report_keyboard(t))
 
 
 @turn_handler

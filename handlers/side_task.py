@@ -10,7 +10,7 @@ from core.dialog import State
 from handlers import keyboards as kb
 from handlers.turn import Turn
 
-_SIDE_TASKS = ("announce.", "round.", "building.")
+_SIDE_TASKS = ("announce.", "round.", "building.", "project.", "call.")
 
 
 def active(turn: Turn) -> bool:

@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot.i18n import Translator
 from core import stats
-from handlers import callback_data
+from handlers import callback_data, street
 from handlers.context import SansheContext
 from handlers.turn import Turn, turn_handler
 
@@ -40,6 +40,10 @@ async def stats_command(update: Update, context: SansheContext, turn: Turn) -> N
         turn.say(t("stats.bad_days", max=MAX_DAYS))
         return
     days = int(args[0]) if args else DEFAULT_DAYS
+    office = await street.office(turn)
+    if office:  # a street office (街道/区): every community it steers, per community and in total …
+        await street.stats_for_office(turn, office, days)
+    # … and, when the same person is also staff or a provider, their own view as well (a second message).
     since, until = turn.now - timedelta(days=days), turn.now
     limit = turn.services.accept_limit
     community_id = await turn.tx.users.role_community(user.telegram_id, "staff") if user else None
@@ -59,7 +63,8 @@ async def stats_command(update: Update, context: SansheContext, turn: Turn) -> N
         scope = provider.display_name
         sections = [_line(t, f) for f in stats.by_provider(facts, limit)]
     else:
-        turn.say(t("stats.not_allowed"))
+        if not office:
+            turn.say(t("stats.not_allowed"))
         return
     title = t.plural("stats.title_n", days, scope=scope, days=days, since=t.date(since), until=t.date(until))
     body = "\n".join(sections) if facts else t("stats.none")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core import onboarding
 from core.broadcast import MAX_TEXT
 from core.dialog import State
-from handlers import building, home, intake_steps, registration, rounds
+from handlers import building, family, home, hours, intake_steps, on_behalf, registration, rounds
 from handlers import keyboards as kb
 from handlers.turn import Turn
 
@@ -59,7 +59,15 @@ async def prompt(turn: Turn) -> None:
             await building.prompt(turn)
         case State.WORK:
             home.prompt(turn)
+        case State.HOURS:
+            hours.prompt(turn)
+        case State.FAMILY_CODE | State.FAMILY_CALLS | State.FAMILY_LABEL:
+            await family.prompt(turn)
+        case _ if turn.state.value.startswith("behalf."):
+            await on_behalf.prompt(turn)
         case State.ROUND_TITLE | State.ROUND_CLOSES | State.ROUND_PROJECT | State.ROUND_CONFIRM | State.ROUND_PAPER:
             await rounds.prompt(turn)
+        case State.PROJECT_INPUT | State.CALL_INPUT:  # /projects, /calls: the question is above, answer or cancel
+            turn.say(t("project.input_waiting"))
         case _:
             await intake_steps.prompt(turn)
