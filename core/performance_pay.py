@@ -71,7 +71,7 @@ def parse_formula(text: str) -> Formula:
                 number = Decimal(value)
             except InvalidOperation as exc:
                 raise FormulaError("fund.formula_unreadable") from exc
-            if not Decimal(1) <= number <= Decimal(5):
+            if not number.is_finite() or not Decimal(1) <= number <= Decimal(5):  # NaN cannot even be compared
                 raise FormulaError("fund.formula_threshold")
             values[name] = float(number)
         else:

@@ -69,6 +69,7 @@ async def _typed(turn: Turn, text: str) -> None:
         if len(parts) != 3 or not parts[0]:
             raise calls.CallError("call.bad_form")
         ceiling, deadline = parse_fen(parts[1]), _deadline(parts[2], turn.now, turn)
+        parts[0] = " ".join(parts[0].split())[: projects.MAX_TITLE]  # the preview shows what is stored
         _pending(
             turn,
             t("call.new_confirm", title=parts[0], ceiling=format_fen(ceiling), deadline=t.datetime(deadline)),

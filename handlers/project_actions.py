@@ -85,6 +85,7 @@ async def typed(turn: Turn, text: str) -> None:
             raise FundError("fund.new_unreadable")
         amount = parse_fen(parts[2])
         funder = FUNDER_WORDS[parts[1]]
+        parts[0] = " ".join(parts[0].split())[: projects.MAX_TITLE]  # the preview shows what is stored
         _pending(
             turn,
             t("fund.new_confirm", name=parts[0], funder=t(f"fund.funder_{funder}"), amount=format_fen(amount)),

@@ -211,6 +211,8 @@ ROLES = (
     "org_member",
     "staff_yg",  # staff of 阳光社区, also onboarded as its resident (as tests/flows/test_staff_loop.staff_member)
     "staff_gh",  # staff of 桂花社区, also its resident
+    "street",  # a street office over 阳光社区 and 桂花社区, living in neither (its home is the work menu)
+    "grid_yg",  # a 网格员 of 阳光社区, also its resident
 )
 OBSERVER_GROUP = 2**31  # after every group handlers.register uses: sees each update once it was fully handled
 SUPERVISOR_ID = 910001  # the social worker the stand registers to supervise fresh volunteers (CHEN of the flows)
@@ -313,6 +315,10 @@ class Stand:
                 return sim
             if role in ("staff_yg", "staff_gh"):
                 await people.register_staff(tx, uid, YANGGUANG if role == "staff_yg" else GUIHUA, LOCALE, now)
+            if role == "grid_yg":
+                await people.register_grid_worker(tx, uid, YANGGUANG, LOCALE, now)
+            if role == "street":
+                await people.register_street_office(tx, uid, [YANGGUANG, GUIHUA], LOCALE, now)
             user = await tx.users.get(uid) or await tx.users.create(uid, LOCALE, now)
             if role == "newcomer":
                 await tx.dialogs.save(uid, State.CONSENT.value, {}, now)
@@ -320,6 +326,10 @@ class Stand:
             user, _ = await onboarding.give_consent(tx, user, now)
             if role == "consented":
                 await tx.dialogs.save(uid, State.COMMUNITY.value, {}, now)
+                return sim
+            if role == "street":  # said "I do not live here, I only work here" (comm:work)
+                await onboarding.work_only(tx, user, now)
+                await tx.dialogs.save(uid, State.WORK.value, {}, now)
                 return sim
             community = GUIHUA if role in ("resident_gh", "staff_gh") else YANGGUANG
             await onboarding.choose_community(tx, user, self.community_ids[community], now)

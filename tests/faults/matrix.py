@@ -56,6 +56,13 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
     "rounds": STAFF,
     "export": STAFF,
     "poster": STAFF,
+    "hours": PROVIDERS | STAFF,  # a provider's own ledger; staff's community export
+    "projects": NOBODY,  # street offices only (none among these roles)
+    "supply": NOBODY,  # street offices only (tests/flows/test_street_office.py)
+    "providers": NOBODY,  # street offices only
+    "calls": frozenset({"social_worker", "org_member"}),  # members of an organisation see the open calls
+    "family": RESIDENTS,  # links need consent (providers here have not consented: refused)
+    "behalf": STAFF,  # family members with a live link, grid workers and staff; a resident without links: refused
 }
 COMMAND_ARGS = {"invite": "志愿者"}
 
@@ -136,6 +143,51 @@ BUTTONS: tuple[ButtonSpec, ...] = (
     # A confirmation needs the pending import (and its token) in the presser's own chat: nobody here has one.
     ButtonSpec("cf-confirm", "cf:ok:deadbeef", NOBODY, why="an import nobody previewed"),
     ButtonSpec("cf-create", "cf:new:deadbeef", NOBODY, why="an import nobody previewed"),
+    # Service hours: a task is only its finisher's to time; the figure only its volunteer's supervisor's to confirm.
+    ButtonSpec("hr-time", "hr:m:{request_supervised}:60", NOBODY, why="a task 小李 finished"),
+    ButtonSpec("hr-add", "hr:add:{request_supervised}", NOBODY, why="a task 小李 finished"),
+    ButtonSpec("hr-later", "hr:later:{request_supervised}", NOBODY, why="a task 小李 finished"),
+    ButtonSpec("sv-ok-hours", "sv:hok:1", NOBODY, why="小李's figure (entry 1), supervised by 陈社工"),
+    ButtonSpec("sv-flag-hours", "sv:hflag:1", NOBODY, why="小李's figure (entry 1), supervised by 陈社工"),
+    ButtonSpec("sv-ok-task", "sv:ok:{request_supervised}:910002", NOBODY, why="小李's task, supervised by 陈社工"),
+    ButtonSpec("hr-cert", "hr:cert:y", PROVIDERS, loose=True, why="one's own hours (none yet: nothing to certify)"),
+    ButtonSpec("hr-export", "hr:x:csv:20261101:20261130", STAFF, why="one's own community's hours"),
+    # Funds, projects and calls: a street office's, and none of these roles is one (tests/flows/test_projects_flow.py
+    # forges every pj: and cl: button with real ids, as residents, org members and another street office).
+    ButtonSpec("pj-home", "pj:home", NOBODY, why="street offices only"),
+    ButtonSpec("pj-move", "pj:mv:1:P:c1", NOBODY, why="street offices only"),
+    ButtonSpec("cl-new", "cl:new", NOBODY, why="street offices open calls"),
+    ButtonSpec("cl-award", "cl:aw:1", NOBODY, why="street offices award calls"),
+    ButtonSpec("pj-close", "pj:st:1:c", NOBODY, why="street offices close projects"),
+    ButtonSpec("pj-reopen", "pj:st:1:r", NOBODY, why="street offices reopen projects"),
+    ButtonSpec("pj-milestone", "pj:md:1:1:1", NOBODY, why="street offices tick milestones"),
+    ButtonSpec("pj-confirm", "pj:ok:deadbeef", NOBODY, why="a draft nobody here previewed"),
+    ButtonSpec("cl-confirm", "cl:ok:deadbeef", NOBODY, why="a draft nobody here previewed"),
+    # The scouts' street office opened a call of 阳光社区 and 桂花社区 and awarded it (scenarios.street_office): the
+    # members of an organisation serving them (the stand's 阳光社工服务中心) see it; nobody may apply any more.
+    ButtonSpec("cl-apply", "cl:ap:{call}", NOBODY, why="the scouts' call, awarded already: closed to applications"),
+    ButtonSpec("cl-show", "cl:show:{call}", frozenset({"social_worker", "org_member"}), why="its organisations'"),
+    # Street office figures and 人随事转 (tests/flows/test_street_office.py forges them as a street office too).
+    ButtonSpec("so-report", "so:r:week", NOBODY, why="street offices only"),
+    ButtonSpec("so-export", "so:x:20261101:20261130", NOBODY, why="street offices only"),
+    ButtonSpec("so-list", "so:l:0", NOBODY, why="street offices only"),
+    ButtonSpec("so-move", f"so:a:{SUPERVISOR_ID}:{{guihua}}", NOBODY, why="street offices move providers"),
+    # 代办: a family link of 王阿姨 (a scout) and her daughter (a scout); 赵爷爷, 阳光社区's resident without a chat.
+    ButtonSpec("fm-ok", "fm:ok:{family_link}:all", NOBODY, why="王阿姨's link, answered already"),
+    ButtonSpec("fm-no", "fm:no:{family_link}", NOBODY, why="王阿姨's link"),
+    ButtonSpec("fm-see", "fm:see:{family_link}:own", NOBODY, why="only 王阿姨 chooses what her daughter sees"),
+    ButtonSpec("fm-view", "fm:view:{family_link}", NOBODY, why="王阿姨's requests, for her daughter only"),
+    ButtonSpec("fm-end", "fm:end:{family_link}", NOBODY, why="a link between two others"),
+    ButtonSpec("fm-endy", "fm:endy:{family_link}", NOBODY, why="a link between two others"),
+    ButtonSpec("fm-code", "fm:code", RESIDENTS, why="one's own link code (residents)"),
+    ButtonSpec("fm-join", "fm:join", RESIDENTS, why="asking for a link (consent first)"),
+    ButtonSpec("ob-for", "ob:for:{resident_a}", NOBODY, why="王阿姨 has a chat and linked nobody here"),
+    ButtonSpec("ob-find", "ob:find", STAFF, why="staff find their community's residents without chat"),
+    ButtonSpec("ob-new", "ob:new", STAFF, why="staff record residents without chat"),
+    ButtonSpec("ob-consent", "ob:consent", NOBODY, why="not at the recording's last step"),
+    ButtonSpec("ob-for-offline", "ob:for:{offline_yg}", frozenset({"staff_yg"}), why="阳光社区's 赵爷爷"),
+    ButtonSpec("ob-del", "ob:del:{offline_yg}", frozenset({"staff_yg"}), why="阳光社区's 赵爷爷"),
+    ButtonSpec("ob-dely", "ob:dely:{offline_yg}", frozenset({"staff_yg"}), why="阳光社区's 赵爷爷 (deleted last)"),
 )
 
 
@@ -174,7 +226,8 @@ def rows() -> list[Row]:
 VOLATILE_TABLES = re.compile(r"^(sqlite_.*|outbox.*|processed_updates|update_queue|dialog_states|schema.*|_.*)$")
 VOLATILE_COLUMNS = frozenset({"updated_at", "blocked_at", "reported", "last_seen_at"})
 REFUSAL_KEYS = re.compile(r"(not_allowed|_only|stale_button|stale_message|press_start|not_a_provider|"
-                          r"not_your_community|decide_not_allowed)$")  # fmt: skip
+                          r"not_your_community|decide_not_allowed|not_yours|not_supervisor|consent_first|"
+                          r"behalf\.nobody|call\.closed)$")  # fmt: skip
 
 
 async def snapshot(stand: Stand) -> dict[str, list[str]]:

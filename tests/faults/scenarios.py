@@ -4,8 +4,10 @@
 file requests step by step, an intake is left for hours and resumed, staff close a case with a note and residents
 rate it, providers accept, finish and are supervised, staff invite a volunteer who registers (asking to serve a
 second community), staff write an announcement, open a vote round and type in paper ballots, a resident gives a
-building, a provider goes to the work menu. After each step it records the chat's (state, dialog data) exactly as
-the bot stored it.
+building, a provider goes to the work menu, a street office opens a fund and a call (an organisation applies,
+the office awards it and types spending, 以奖代补 and a milestone for the project), a resident's son types in his
+family code, a 网格员 records a resident without a chat and looks one up. After each step it records the chat's
+(state, dialog data) exactly as the bot stored it.
 
 A fuzz probe then gives a FRESH person of the same role that recorded (state, data) with `tx.dialogs.save`, so
 that every hostile input meets the step as the real flow leaves it, without the step's earlier inputs being
@@ -20,18 +22,22 @@ button the bot showed — `Atlas.buttons` — to be pressed later by the wrong p
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from core.dialog import State
 from sandbox import SimUser
-from storage.records import utc_now
+from storage.records import to_db_time, utc_now
 from tests.faults.harness import GUIHUA, SUPERVISOR_ID, YANGGUANG, Stand
 
 STAFF_YG = 900001  # 刘主任, staff of 阳光社区 in the sample city
 STAFF_GH = 900099  # registered by the scout as staff of 桂花社区
 VOLUNTEER_LI = 910002  # 小李, a volunteer supervised by SUPERVISOR_ID (陈社工)
+STREET_OFFICE = 920001  # 街道王科长, a street office over 阳光社区 and 桂花社区
+ORG_MEMBER = 920002  # 周主任, a member of 阳光社工服务中心 who applies to calls
+GRID_YG = 920004  # 网格员小周 of 阳光社区
 PROJECTS = (
     "楼道照明改造\n阳光社工服务中心\n2万\n给老楼道装声控灯",
     "儿童四点半课堂｜阳光社工服务中心｜8000",
@@ -189,7 +195,8 @@ class Scout:
     async def run(self) -> Atlas:
         flows = (self.people, self.onboarding, self.intake, self.resume, self.providers_and_supervision,
                  self.staff_close_and_rating, self.more_requests, self.registration, self.announcement, self.rounds,
-                 self.building, self.work_menu)  # fmt: skip
+                 self.building, self.work_menu, self.behalf, self.street_office, self.family_link,
+                 self.filing_for_others)  # fmt: skip
         for flow in flows:
             try:
                 await flow()
@@ -261,6 +268,8 @@ class Scout:
         await self.record("task.note", self.li, "volunteer", State.PROVIDER_NOTE)
         await self.say(self.li, "疏通好了，下水正常")
         await self.button(self.chen, f"sv:ok:{rid}")  # the supervisor's question arrived
+        await self.record("hours.minutes", self.li, "volunteer", State.HOURS)  # how long it took
+        await self.press(self.li, f"hr:m:{rid}:60")  # the first figure of the ledger: entry 1
         accepted = await self.request(self.resident_a, "厨房下水道又堵了", pick="S020")
         data, message_id = await self.button(self.chen, f"tk:accept:{accepted}")
         await self.stand.tap(self.chen, data, message_id)
@@ -370,6 +379,162 @@ class Scout:
         await self.say(self.resident_a, "/building")
         await self.record("building.ask", self.resident_a, "resident_yg", State.BUILDING)
         await self.say(self.resident_a, "3号楼")
+
+    async def behalf(self) -> None:
+        """代办: 王阿姨 (resident_a) linked with her daughter, a scout (fm: targets); a resident of 阳光社区 without
+        a chat, recorded by its staff (ob: targets)."""
+        daughter = await self.user(first_name="小红")
+        await self.onboard(daughter, GUIHUA)
+        now = utc_now()
+        async with self.stand.r.db.transaction() as tx:
+            link_id = await tx.behalf.ask_link(self.resident_a.id, daughter.id, "女儿小红", "妈妈", now)
+            assert link_id is not None
+            await tx.behalf.decide_link(link_id, self.resident_a.id, True, True, now)
+            offline = await tx.behalf.add_offline(
+                self.stand.community_ids[YANGGUANG], "赵爷爷", "13800002222", None, None, STAFF_YG, now
+            )
+        self.atlas.targets["family_link"] = link_id
+        self.atlas.targets["offline_yg"] = offline
+
+    async def street_office(self) -> None:
+        """A street office over 阳光社区 and 桂花社区 opens a fund, puts money in and opens a call; an organisation's
+        member applies to it (/projects, /calls)."""
+        from core import people
+
+        async with self.stand.r.db.transaction() as tx:
+            await people.register_street_office(tx, STREET_OFFICE, [YANGGUANG, GUIHUA], "zh_CN", utc_now())
+            await people.register_provider(
+                tx, ORG_MEMBER, "org_member", name="周主任", organization="阳光社工服务中心", service_ids=["S005"],
+                communities=[YANGGUANG], supervisor_id=None, locale="zh_CN", now=utc_now(),
+            )  # fmt: skip
+        office = await self.user(STREET_OFFICE, "街道王科长")
+        member = await self.user(ORG_MEMBER, "周主任")
+        for person in (office, member):
+            await self.onboard_work(person)
+        await self.say(office, "/projects")
+        await self.press(office, "pj:newfund")
+        await self.record("project.input+fund", office, "street", State.PROJECT_INPUT)
+        await self.say(office, "2027年福彩公益金｜福彩｜50万")
+        await self.record("project.input+fund_preview", office, "street", State.PROJECT_INPUT)
+        await self.press(office, "pj:ok:")
+        async with self.stand.r.db.transaction() as tx:
+            (fund, *_) = await tx.funds.all()
+        self.atlas.targets["fund"] = fund.id
+        await self.say(office, "/projects")
+        await self.press(office, f"pj:fund:{fund.id}")
+        await self.press(office, f"pj:in:{fund.id}")
+        await self.record("project.input+in", office, "street", State.PROJECT_INPUT)
+        await self.say(office, "/cancel")
+        await self.stand.tap(office, f"pj:mv:{fund.id}:P:c{self.stand.community_ids[YANGGUANG]}")
+        await self.record("project.input+move", office, "street", State.PROJECT_INPUT)
+        await self.say(office, "/cancel")
+        await self.say(office, "/calls")
+        await self.press(office, "cl:new")
+        await self.press(office, f"cl:nf:{fund.id}:")
+        await self.record("call.input+call", office, "street", State.CALL_INPUT)
+        await self.say(office, "长者助餐服务｜10万｜30")
+        await self.record("call.input+call_preview", office, "street", State.CALL_INPUT)
+        await self.press(office, "cl:ok:")
+        async with self.stand.r.db.transaction() as tx:
+            (call, *_) = await tx.calls.all()
+        self.atlas.targets["call"] = call.id
+        await self.say(member, "/calls")
+        await self.press(member, f"cl:show:{call.id}")
+        await self.press(member, f"cl:ap:{call.id}")
+        await self.record("call.input+apply", member, "org_member", State.CALL_INPUT)
+        await self.say(member, "每周两次上门送餐｜7万｜阳光社区")
+        await self.record("call.input+apply_preview", member, "org_member", State.CALL_INPUT)
+        await self.press(member, "cl:ok:")
+        await self.award(office, call.id)
+
+    async def award(self, office: SimUser, call_id: int) -> None:
+        """The call's deadline passes; the office awards it with a reason, which makes a project; then spending,
+        以奖代补 and a milestone are typed for the project."""
+        async with self.stand.r.db.transaction() as tx:  # the sandbox's clock is real time: the row is moved
+            await tx.conn.execute(  # type: ignore[attr-defined]
+                "UPDATE calls SET deadline_at = ? WHERE id = ?",
+                (to_db_time(utc_now() - timedelta(minutes=1)), call_id),
+            )
+            (application, *_) = await tx.calls.applications(call_id)
+        await self.say(office, "/calls")
+        await self.press(office, f"cl:show:{call_id}")
+        await self.press(office, f"cl:aw:{application.id}")
+        await self.record("call.input+award", office, "street", State.CALL_INPUT)
+        await self.say(office, "方案具体，助餐经验丰富")
+        await self.record("call.input+award_preview", office, "street", State.CALL_INPUT)
+        await self.press(office, "cl:ok:")
+        async with self.stand.r.db.transaction() as tx:
+            (project, *_) = await tx.projects.all()
+        self.atlas.targets["project"] = project.id
+        for action, ask in (("sp", "spend"), ("pf", "formula"), ("ma", "milestone")):
+            await self.stand.tap(office, f"pj:{action}:{project.id}")
+            await self.record(f"project.input+{ask}", office, "street", State.PROJECT_INPUT)
+            await self.say(office, "/cancel")
+
+    async def family_link(self) -> None:
+        """李大爷 (resident_b) gives a one-time code; his son, a resident of 桂花社区, types it in (/family)."""
+        father = self.resident_b
+        await self.say(father, "/family")
+        await self.press(father, "fm:code")
+        found = None
+        for message in reversed(await father.messages()):
+            found = re.search(r"\d{8}", message.text or "")
+            if found:
+                break
+        if found is None:
+            raise LookupError("no family code shown")
+        son = await self.user(first_name="儿子小李")
+        await self.onboard(son, GUIHUA)
+        await self.say(son, "/family")
+        await self.press(son, "fm:join")
+        await self.record("family.code", son, "resident_gh", State.FAMILY_CODE)
+        await self.say(son, found.group())
+        await self.record("family.calls", son, "resident_gh", State.FAMILY_CALLS)
+        await self.say(son, "爸爸")
+        await self.record("family.label", son, "resident_gh", State.FAMILY_LABEL)
+        await self.say(son, "儿子小李")
+        data, _ = await self.button(father, "fm:ok:")
+        self.atlas.targets["family_link_asked"] = int(data.split(":")[2])
+
+    async def filing_for_others(self) -> None:
+        """A 网格员 of 阳光社区 records a resident without a chat, step by step, then looks one up; 阳光社区's staff
+        look one up too (/behalf)."""
+        from core import people
+
+        async with self.stand.r.db.transaction() as tx:
+            await people.register_grid_worker(tx, GRID_YG, YANGGUANG, "zh_CN", utc_now())
+        grid = await self.user(GRID_YG, "网格员小周")
+        await self.onboard(grid, YANGGUANG)
+        await self.say(grid, "/behalf")
+        await self.press(grid, "ob:new")
+        await self.record("behalf.name", grid, "grid_yg", State.BEHALF_NAME)
+        await self.say(grid, "孙奶奶")
+        await self.record("behalf.phone", grid, "grid_yg", State.BEHALF_PHONE)
+        await self.say(grid, "13800003333")
+        await self.record("behalf.address", grid, "grid_yg", State.BEHALF_ADDRESS)
+        await self.say(grid, "阳光小区5栋1单元202")
+        await self.record("behalf.building", grid, "grid_yg", State.BEHALF_BUILDING)
+        await self.say(grid, "5号楼")
+        await self.record("behalf.consent", grid, "grid_yg", State.BEHALF_CONSENT)
+        await self.press(grid, "ob:consent")
+        await self.say(grid, "/behalf")
+        await self.press(grid, "ob:find")
+        await self.record("behalf.search", grid, "grid_yg", State.BEHALF_SEARCH)
+        await self.say(grid, "孙")
+        await self.say(grid, "/cancel")
+        await self.say(self.staff_yg, "/behalf")
+        await self.press(self.staff_yg, "ob:find")
+        await self.record("behalf.search+staff", self.staff_yg, "staff_yg", State.BEHALF_SEARCH)
+        await self.say(self.staff_yg, "/cancel")
+
+    async def onboard_work(self, user: SimUser) -> None:
+        """/start → language → consent → "I only work here" (comm:work), as a street office or provider would."""
+        await self.say(user, "/start")
+        state, _ = await self.stand.dialog(user.id)
+        if state is State.LANGUAGE:
+            await self.press(user, "lang:zh_CN")
+        await self.press(user, "consent:yes")
+        await self.press(user, "comm:work")
 
     async def work_menu(self) -> None:
         """A provider who is not a resident, sent home by /cancel."""

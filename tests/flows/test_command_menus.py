@@ -20,7 +20,7 @@ from tests.flows.test_onboarding_flow import onboard
 from tests.flows.test_staff_loop import staff_member
 
 NEW_STAFF = 900123  # added "on the command line" before the bot starts
-RESIDENT_MENU = ["start", "help", "cancel", "language", "privacy", "mute", "vote", "building"]
+RESIDENT_MENU = ["start", "help", "cancel", "language", "privacy", "mute", "vote", "building", "family", "behalf"]
 STAFF_ONLY = {"announce", "needs", "report", "rounds", "invite", "export", "poster"}
 
 

@@ -106,7 +106,7 @@ async def test_withdrawal_cancels_erases_and_leaves_no_trace_in_the_file(
         await chen.press("✅ 完成", message_id=push_chen_1.message_id)
         await chen.wait_for_messages()
         await chen.send_text(PROVIDER_NOTE)
-        await chen.wait_for_messages()
+        await chen.wait_for_messages(2)  # thanks, then how long it took (left unanswered)
         (done,) = await resident.wait_for_messages(timeout=10)
         await resident.press("⭐⭐⭐⭐", message_id=done.message_id)
         await resident.wait_for_messages()  # 还想说点什么吗

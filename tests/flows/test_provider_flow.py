@@ -85,8 +85,10 @@ async def test_decline_then_accept_progress_done_and_rating(running: Running) ->
     (ask,) = await chen.wait_for_messages()
     assert ask.text.startswith("请简单写一下完成情况")
     await chen.send_text("疏通好了，下水正常")
-    (thanks,) = await chen.wait_for_messages()
+    thanks, how_long = await chen.wait_for_messages(2)
     assert thanks.text.startswith(f"谢谢！{reference} 已完成")
+    assert how_long.text.startswith(f"⏱ 这次服务（{reference}）用了多长时间？")  # handlers.hours takes it from here
+    assert "稍后再填" in how_long.button_texts()
     (done,) = await resident.wait_for_messages(timeout=10)
     assert "已完成" in done.text and "疏通好了，下水正常" in done.text and "⭐⭐⭐⭐⭐" in done.button_texts()
     await resident.press("⭐⭐⭐⭐⭐")
@@ -171,7 +173,7 @@ async def test_stats_for_staff_and_providers_and_refused_to_residents(running: R
     await chen.press("✅ 完成")
     await chen.wait_for_messages()
     await chen.send_text("修好了")
-    await chen.wait_for_messages()
+    await chen.wait_for_messages(2)  # thanks, then how long it took (left unanswered)
     await resident.wait_for_messages(2, timeout=10)  # accepted, then done
     await resident.press("⭐⭐⭐⭐⭐")
     await resident.wait_for_messages()
@@ -205,7 +207,7 @@ async def test_a_volunteers_finished_task_reaches_the_supervisor_who_can_flag_it
     await li.press("✅ 完成")
     await li.wait_for_messages()
     await li.send_text("送到了")
-    await li.wait_for_messages()
+    await li.wait_for_messages(2)  # thanks, then how long it took (left unanswered)
     (news,) = await chen.wait_for_messages(timeout=10)
     assert news.text == f"志愿者 小李 完成了 {reference}：送到了" and news.button_texts() == ["👍 确认", "⚠️ 有问题"]
     await li.send_command("invite", "社工")  # a volunteer is not staff

@@ -68,6 +68,10 @@ class FakeUsers:
     async def revoke_role(self, telegram_id: int, role: str) -> None:
         self._update(telegram_id, roles=self.rows[telegram_id].roles - {role})
 
+    async def with_role(self, role: str, community_id: int | None = None) -> list[int]:
+        return [uid for uid, user in sorted(self.rows.items()) if role in user.roles
+                and (community_id is None or await self.role_community(uid, role) == community_id)]  # fmt: skip
+
     async def set_building(self, telegram_id: int, building: str | None, now: datetime) -> None:
         self._update(telegram_id, building=building)
 

@@ -28,5 +28,10 @@ def test_staff_and_providers_see_their_own_commands_and_a_residents_too_if_they_
 
 
 def test_every_command_is_in_some_menu() -> None:
-    shown = set(menus.RESIDENT_COMMANDS) | set(menus.PROVIDER_COMMANDS) | set(menus.STAFF_COMMANDS)
+    shown = (
+        set(menus.RESIDENT_COMMANDS)
+        | set(menus.PROVIDER_COMMANDS)
+        | set(menus.STAFF_COMMANDS)
+        | set(menus.STREET_COMMANDS)
+    )
     assert set(ORDER) <= shown, set(ORDER) - shown
