@@ -19,6 +19,10 @@ from tests.faults import matrix
 from tests.faults.harness import ThreadedStand
 from tests.faults.inputs import callback_prefixes, command_names
 
+# The whole table is built in the module fixture (about 1,000 rows through the running bot, ~2.5 min on two idle
+# cores), which pytest-timeout counts against the first test that asks for it.
+pytestmark = pytest.mark.timeout(600)
+
 
 @pytest.fixture(scope="module")
 def table() -> Iterator[tuple[ThreadedStand, matrix.MatrixResult]]:
