@@ -3,7 +3,6 @@ with 确认 and only then saved; on an award every applicant is told through the
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from telegram import InlineKeyboardMarkup
@@ -14,7 +13,7 @@ from core.dialog import State
 from core.funds import FundError
 from core.money import MoneyError, format_fen, parse_fen
 from core.votes import BadInput, parse_closing
-from handlers import side_task
+from handlers import drafts, side_task
 from handlers.project_views import CL, button
 from handlers.turn import Turn
 from storage.records_projects import Call
@@ -26,19 +25,6 @@ def _actor(turn: Turn) -> int:
 
 def shown_values(values: dict[str, object]) -> dict[str, object]:
     return {k: format_fen(v) if isinstance(v, int) else v for k, v in values.items()}
-
-
-def _pending(turn: Turn, text: str, **pending: object) -> None:
-    """A draft shown back with 确认, under a token of its own (kept with it): 确认 on an earlier preview of the
-    same step is stale, it never saves the later draft."""
-    token = secrets.token_hex(4)
-    turn.goto(State.CALL_INPUT, **{**turn.data, "pending": {**pending, "token": token}})
-    turn.say(
-        text,
-        InlineKeyboardMarkup(
-            [button(turn.t("project.confirm"), f"{CL}:ok:{token}"), button(turn.t("common.cancel"), f"{CL}:no:{token}")]
-        ),
-    )
 
 
 async def on_text(turn: Turn, text: str) -> None:
@@ -70,8 +56,10 @@ async def _typed(turn: Turn, text: str) -> None:
             raise calls.CallError("call.bad_form")
         ceiling, deadline = parse_fen(parts[1]), _deadline(parts[2], turn.now, turn)
         parts[0] = " ".join(parts[0].split())[: projects.MAX_TITLE]  # the preview shows what is stored
-        _pending(
+        drafts.propose(
             turn,
+            State.CALL_INPUT,
+            CL,
             t("call.new_confirm", title=parts[0], ceiling=format_fen(ceiling), deadline=t.datetime(deadline)),
             title=parts[0],
             ceiling=ceiling,
@@ -87,7 +75,13 @@ async def _typed(turn: Turn, text: str) -> None:
         reason = " ".join(text.split())
         if len(reason) < 2:
             raise calls.CallError("call.reason_needed")
-        _pending(turn, t("call.award_confirm", organization=application.organization, reason=reason), reason=reason)
+        drafts.propose(
+            turn,
+            State.CALL_INPUT,
+            CL,
+            t("call.award_confirm", organization=application.organization, reason=reason),
+            reason=reason,
+        )
     else:
         turn.say(t("input.use_buttons"))
 
@@ -99,8 +93,10 @@ async def apply_preview(turn: Turn, text: str, via: str) -> None:
     names = {c.name: c.id for c in await turn.tx.communities.list_all()}
     draft = calls.parse_application(text, call, names)
     communities = "、".join(n for n, i in names.items() if i in draft.community_ids)
-    _pending(
+    drafts.propose(
         turn,
+        State.CALL_INPUT,
+        CL,
         t("call.apply_confirm", proposal=draft.proposal, budget=format_fen(draft.budget_fen), communities=communities),
         proposal=draft.proposal,
         budget=draft.budget_fen,
@@ -111,18 +107,8 @@ async def apply_preview(turn: Turn, text: str, via: str) -> None:
 
 async def confirm(turn: Turn, ok: bool, token: str) -> None:
     t, data, actor = turn.t, turn.data, _actor(turn)
-    pending = data.get("pending")
-    if (
-        turn.state is not State.CALL_INPUT
-        or not isinstance(pending, dict)
-        or not token
-        or token != pending.get("token")
-    ):
-        turn.answer(t("common.stale_button"))
-        return
-    if not ok:
-        turn.edit_trigger(t("project.cancelled"))
-        await side_task.leave(turn, t("project.cancelled"))
+    pending = await drafts.pressed(turn, State.CALL_INPUT, ok, token)
+    if pending is None:
         return
     ask = data.get("ask")
     if ask == "call":

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
-
-from telegram import InlineKeyboardMarkup
 
 from core import funds, project_pay, projects
 from core.broadcast import NotAllowed
@@ -16,9 +13,9 @@ from core.exports.writers import default_file_name
 from core.funds import FundError
 from core.money import format_fen, parse_fen, split_amount
 from core.performance_pay import Formula, FormulaError, parse_formula
-from handlers import side_task
+from handlers import drafts, side_task
 from handlers.callback_data import ident
-from handlers.project_views import PJ, breakdown, button
+from handlers.project_views import PJ, breakdown
 from handlers.turn import Turn
 
 FUNDER_WORDS = {
@@ -62,20 +59,6 @@ async def account_name(turn: Turn, name: str) -> str:
     return turn.t("fund.pool")
 
 
-def _confirm_keyboard(turn: Turn, token: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [button(turn.t("project.confirm"), f"{PJ}:ok:{token}"), button(turn.t("common.cancel"), f"{PJ}:no:{token}")]
-    )
-
-
-def _pending(turn: Turn, text: str, **pending: object) -> None:
-    """A draft shown back with 确认: a new token for each draft, kept with it, so that 确认 under an earlier
-    preview (5万) can never book a later draft (50万) typed in the same step."""
-    token = secrets.token_hex(4)
-    turn.goto(State.PROJECT_INPUT, **{**turn.data, "pending": {**pending, "token": token}})
-    turn.say(text, _confirm_keyboard(turn, token))
-
-
 async def typed(turn: Turn, text: str) -> None:
     t, data, actor = turn.t, turn.data, _actor(turn)
     ask = data.get("ask")
@@ -86,8 +69,10 @@ async def typed(turn: Turn, text: str) -> None:
         amount = parse_fen(parts[2])
         funder = FUNDER_WORDS[parts[1]]
         parts[0] = " ".join(parts[0].split())[: projects.MAX_TITLE]  # the preview shows what is stored
-        _pending(
+        drafts.propose(
             turn,
+            State.PROJECT_INPUT,
+            PJ,
             t("fund.new_confirm", name=parts[0], funder=t(f"fund.funder_{funder}"), amount=format_fen(amount)),
             op="fund",
             name=parts[0],
@@ -105,8 +90,14 @@ async def typed(turn: Turn, text: str) -> None:
             if ask == "move"
             else {}
         )
-        _pending(
-            turn, t(key, amount=format_fen(amount), reason=reason or "—", **words), op=ask, amount=amount, reason=reason
+        drafts.propose(
+            turn,
+            State.PROJECT_INPUT,
+            PJ,
+            t(key, amount=format_fen(amount), reason=reason or "—", **words),
+            op=ask,
+            amount=amount,
+            reason=reason,
         )
     elif ask == "formula":
         try:
@@ -115,7 +106,15 @@ async def typed(turn: Turn, text: str) -> None:
             raise FundError(bad.key) from bad
         project = await projects.project_for(turn.tx, actor, int(data.get("project_id", 0)))
         result = await project_pay.preview(turn.tx, project, formula)
-        _pending(turn, breakdown(t, project.title, result), op="formula", formula=formula.to_json(), due=result.due)
+        drafts.propose(
+            turn,
+            State.PROJECT_INPUT,
+            PJ,
+            breakdown(t, project.title, result),
+            op="formula",
+            formula=formula.to_json(),
+            due=result.due,
+        )
     elif ask == "milestone":
         project = await projects.project_for(turn.tx, actor, int(data.get("project_id", 0)))
         found = _DATE.search(text)
@@ -130,18 +129,8 @@ async def typed(turn: Turn, text: str) -> None:
 
 async def confirm(turn: Turn, ok: bool, token: str) -> None:
     t, data, actor = turn.t, turn.data, _actor(turn)
-    pending = data.get("pending")
-    if (
-        turn.state is not State.PROJECT_INPUT
-        or not isinstance(pending, dict)
-        or not token
-        or token != pending.get("token")
-    ):
-        turn.answer(t("common.stale_button"))
-        return
-    if not ok:
-        turn.edit_trigger(t("project.cancelled"))
-        await side_task.leave(turn, t("project.cancelled"))
+    pending = await drafts.pressed(turn, State.PROJECT_INPUT, ok, token)
+    if pending is None:
         return
     op, amount, reason = pending.get("op"), int(pending.get("amount", 0)), str(pending.get("reason", ""))
     if op == "fund":
@@ -184,8 +173,10 @@ async def _pay(turn: Turn, pending: dict[str, object]) -> bool:
         turn.now,
     )
     if not paid:
-        _pending(
+        drafts.propose(
             turn,
+            State.PROJECT_INPUT,
+            PJ,
             t("fund.performance_changed") + "\n\n" + breakdown(t, project.title, result),
             op="formula",
             formula=formula.to_json(),

@@ -23,6 +23,18 @@ def from_db_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def db_time(value: object) -> datetime:
+    """A NOT NULL time column as read from either backend."""
+    parsed = from_db_time(str(value))
+    assert parsed is not None
+    return parsed
+
+
+def int_or_none(value: object) -> int | None:
+    """A nullable integer column as read from either backend."""
+    return None if value is None else int(str(value))
+
+
 @dataclass(frozen=True, slots=True)
 class Community:
     id: int

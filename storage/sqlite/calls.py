@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import from_db_time, to_db_time
+from storage.records import db_time, int_or_none, to_db_time
 from storage.records_projects import Call, CallApplication
 
 _CALL = (
@@ -19,16 +19,6 @@ _APPLICATION = (
     "SELECT a.id, a.call_id, a.organization_id, o.name, a.applicant_id, a.proposal, a.budget_fen, a.communities, "
     "a.via, a.submitted_at FROM call_applications a JOIN organizations o ON o.id = a.organization_id"
 )
-
-
-def _opt(value: object) -> int | None:
-    return None if value is None else int(str(value))
-
-
-def _time(value: object) -> datetime:
-    parsed = from_db_time(str(value))
-    assert parsed is not None
-    return parsed
 
 
 def _application(r: Sequence[object]) -> CallApplication:
@@ -43,7 +33,7 @@ def _application(r: Sequence[object]) -> CallApplication:
         int(str(r[6])),
         communities,
         str(r[8]),
-        _time(r[9]),
+        db_time(r[9]),
     )
 
 
@@ -92,12 +82,12 @@ class SqliteCalls:
                     str(r[2]),
                     str(r[3]),
                     int(r[4]),
-                    _time(r[5]),
+                    db_time(r[5]),
                     str(r[6]),
                     int(r[7]),
-                    _opt(r[8]),
+                    int_or_none(r[8]),
                     None if r[9] is None else str(r[9]),
-                    _opt(r[10]),
+                    int_or_none(r[10]),
                     communities,
                 )
             )

@@ -7,17 +7,13 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import from_db_time, to_db_time
+from storage.records import from_db_time, int_or_none, to_db_time
 from storage.records_projects import Fund, LedgerEntry
 
 _ENTRY = (
     "SELECT id, fund_id, kind, amount_fen, from_account, to_account, project_id, community_id, actor_id, at, reason "
     "FROM fund_ledger"
 )
-
-
-def _opt(value: object) -> int | None:
-    return None if value is None else int(str(value))
 
 
 def _entry(row: Sequence[object]) -> LedgerEntry:
@@ -30,8 +26,8 @@ def _entry(row: Sequence[object]) -> LedgerEntry:
         int(str(row[3])),
         str(row[4]),
         str(row[5]),
-        _opt(row[6]),
-        _opt(row[7]),
+        int_or_none(row[6]),
+        int_or_none(row[7]),
         int(str(row[8])),
         at,
         str(row[10]),

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import aiosqlite
 
 from storage.hours_records import Certificate, FinishedTask, HourEntry, HourReview, PersonHours
-from storage.records import from_db_time, to_db_time
+from storage.records import db_time, from_db_time, to_db_time
 
 _ENTRY = (
     "SELECT h.id, h.person_id, h.request_id, h.minutes, h.kind, h.corrects, h.provider_kind, h.served_at, "
@@ -32,16 +32,10 @@ _FINISHED = (
 )
 
 
-def _time(value: object) -> datetime:
-    parsed = from_db_time(str(value))
-    assert parsed is not None
-    return parsed
-
-
 def _entry(row: Sequence[object]) -> HourEntry:
     return HourEntry(
         int(str(row[0])), int(str(row[1])), int(str(row[2])), int(str(row[3])), str(row[4]),
-        None if row[5] is None else int(str(row[5])), str(row[6]), _time(row[7]), int(str(row[8])), _time(row[9]),
+        None if row[5] is None else int(str(row[5])), str(row[6]), db_time(row[7]), int(str(row[8])), db_time(row[9]),
         None if row[10] is None else str(row[10]), str(row[11]), int(str(row[12])),
     )  # fmt: skip
 
@@ -49,7 +43,7 @@ def _entry(row: Sequence[object]) -> HourEntry:
 def _review(row: Sequence[object]) -> HourReview:
     return HourReview(
         int(str(row[0])), int(str(row[1])), int(str(row[2])), None if row[3] is None else int(str(row[3])),
-        str(row[4]), int(str(row[5])), _time(row[6]),
+        str(row[4]), int(str(row[5])), db_time(row[6]),
     )  # fmt: skip
 
 
@@ -57,7 +51,7 @@ def _certificate(row: Sequence[object]) -> Certificate:
     return Certificate(
         str(row[0]), int(str(row[1])), str(row[2]), None if row[3] is None else str(row[3]),
         date.fromisoformat(str(row[4])), date.fromisoformat(str(row[5])), int(str(row[6])), int(str(row[7])),
-        str(row[8]), _time(row[9]),
+        str(row[8]), db_time(row[9]),
     )  # fmt: skip
 
 
@@ -117,7 +111,7 @@ class SqliteHours:
 
     async def finished_tasks(self, person_id: int) -> Sequence[FinishedTask]:
         rows = await self._all(f"{_FINISHED} ORDER BY r.id", (person_id,))
-        return [FinishedTask(int(str(row[0])), str(row[1]), _time(row[2])) for row in rows]
+        return [FinishedTask(int(str(row[0])), str(row[1]), db_time(row[2])) for row in rows]
 
     async def community_entries(
         self, community_id: int, since: datetime, until: datetime

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import OfferFact, from_db_time, to_db_time
+from storage.records import OfferFact, db_time, from_db_time, int_or_none, to_db_time
 from storage.records_projects import DeliveredRequest, Milestone, Project
 from storage.sqlite.providers import offer_fact
 
@@ -60,16 +60,6 @@ _ORGANIZATION_OFFERS = (
     "JOIN organizations o ON o.id = f.organization_id JOIN communities c ON c.id = r.community_id "
     "WHERE f.organization_id = ? AND f.offered_at >= ? AND f.offered_at < ? ORDER BY f.id"
 )
-
-
-def _opt(value: object) -> int | None:
-    return None if value is None else int(str(value))
-
-
-def _time(value: object) -> datetime:
-    parsed = from_db_time(str(value))
-    assert parsed is not None
-    return parsed
 
 
 class SqliteProjects:
@@ -134,12 +124,12 @@ class SqliteProjects:
                 str(r[2]),
                 str(r[3]),
                 int(r[4]),
-                _opt(r[5]),
+                int_or_none(r[5]),
                 None if r[6] is None else str(r[6]),
                 str(r[7]),
-                _time(r[8]),
-                _time(r[9]),
-                _opt(r[10]),
+                db_time(r[8]),
+                db_time(r[9]),
+                int_or_none(r[10]),
                 None if r[11] is None else str(r[11]),
                 await self._communities(int(r[0])),
             )
@@ -204,7 +194,7 @@ class SqliteProjects:
     async def delivered(self, project_id: int, organization_id: int) -> Sequence[DeliveredRequest]:
         async with self._conn.execute(_DELIVERED, (organization_id, project_id)) as cursor:
             return [
-                DeliveredRequest(int(r[0]), str(r[1]), int(r[2]), _opt(r[3]), _time(r[4]))
+                DeliveredRequest(int(r[0]), str(r[1]), int(r[2]), int_or_none(r[3]), db_time(r[4]))
                 for r in await cursor.fetchall()
             ]
 
@@ -255,4 +245,4 @@ class SqliteProjects:
             "SELECT organization_id FROM providers WHERE telegram_id = ?", (telegram_id,)
         ) as cursor:
             row = await cursor.fetchone()
-        return _opt(row[0]) if row else None
+        return int_or_none(row[0]) if row else None

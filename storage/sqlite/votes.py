@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.dialect import dialect_of, smaller
-from storage.records import VoteProject, VoteRound, from_db_time, to_db_time
+from storage.records import VoteProject, VoteRound, from_db_time, int_or_none, to_db_time
 
 _ROUND = "SELECT id, community_id, title, winners, status, closes_at, created_by FROM vote_rounds"
 _PROJECT = (
@@ -27,12 +27,8 @@ def _round(row: Sequence[object]) -> VoteRound:
 def _project(row: Sequence[object]) -> VoteProject:
     return VoteProject(
         int(str(row[0])), int(str(row[1])), int(str(row[2])), str(row[3]), str(row[4]), int(str(row[5])),
-        str(row[6]), bool(row[7]), _int_or_none(row[8]), _int_or_none(row[9]),
+        str(row[6]), bool(row[7]), int_or_none(row[8]), int_or_none(row[9]),
     )  # fmt: skip
-
-
-def _int_or_none(value: object) -> int | None:
-    return None if value is None else int(str(value))
 
 
 class SqliteVotes:
